@@ -1,0 +1,115 @@
+"""The call hooks: decide whether a call produces a task, then look at what keeps it.
+
+Every hook first computes the type mypy would have inferred (running ``DefaultPlugin``'s
+hook for the name, if any) and returns exactly that.  The per-call work is a look at that
+type; only calls that produce a task go on to find their statement.  Errors raised in the
+speculative passes mypy runs for overloads and type contexts are filtered by mypy itself,
+so the hooks never remember what they reported (mypy drops duplicates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from mypy.nodes import Block, CallExpr, FuncDef
+from mypy.plugin import FunctionContext, MethodContext
+from mypy.types import Instance, Type
+
+from mypy_dangling.checks.dangling import is_dangling
+from mypy_dangling.checks.unused import check_binding
+from mypy_dangling.config import DanglingConfig
+from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR
+from mypy_dangling.syntax import statement_path
+from mypy_dangling.tasks import (
+    EVENT_LOOP_CLASS,
+    PRODUCER_FUNCTIONS,
+    PRODUCER_LOOP_METHODS,
+    TaskKind,
+    has_base,
+    is_any,
+    reported,
+    task_kind,
+)
+
+if TYPE_CHECKING:
+    from mypy.checker import TypeChecker
+
+
+def check_function_call(
+    config: DanglingConfig,
+    fullname: str,
+    default_hook: Callable[[FunctionContext], Type] | None,
+    ctx: FunctionContext,
+) -> Type:
+    ret = default_hook(ctx) if default_hook else ctx.default_return_type
+    kind = task_kind(ret)
+    if kind is None and is_any(ret):
+        kind = PRODUCER_FUNCTIONS.get(fullname)
+    if reported(kind, config.report_futures):
+        _guarded(config, ctx, fullname, False, cast("TaskKind", kind))
+    return ret
+
+
+def check_method_call(
+    config: DanglingConfig,
+    fullname: str,
+    default_hook: Callable[[MethodContext], Type] | None,
+    ctx: MethodContext,
+) -> Type:
+    ret = default_hook(ctx) if default_hook else ctx.default_return_type
+    kind = task_kind(ret)
+    if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
+        kind = PRODUCER_LOOP_METHODS.get(fullname.rpartition(".")[2])
+    if reported(kind, config.report_futures) and not _hands_back_existing(ctx):
+        _guarded(config, ctx, fullname, True, cast("TaskKind", kind))
+    return ret
+
+
+def _hands_back_existing(ctx: MethodContext) -> bool:
+    """A method of a collection of tasks (``pending.pop(key)``) returns a task that exists."""
+    receiver = ctx.type
+    return isinstance(receiver, Instance) and any(task_kind(arg) for arg in receiver.args)
+
+
+def callee_description(fullname: str, is_method: bool) -> str:
+    """The callee as mypy names it in messages: ``"f"`` or ``"meth" of "Class"``."""
+    parts = fullname.split(".")
+    if is_method and len(parts) >= 2:
+        return f'"{parts[-1]}" of "{parts[-2]}"'
+    return f'"{parts[-1]}"'
+
+
+def _guarded(
+    config: DanglingConfig,
+    ctx: FunctionContext | MethodContext,
+    fullname: str,
+    is_method: bool,
+    kind: TaskKind,
+) -> None:
+    """Run the checks; a bug in them becomes a mypy error at the call, never a crash."""
+    try:
+        _check_task_call(ctx, callee_description(fullname, is_method), kind)
+    except Exception as exc:
+        ctx.api.fail(
+            f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)",
+            ctx.context,
+            code=PLUGIN_ERROR,
+        )
+
+
+def _check_task_call(ctx: FunctionContext | MethodContext, callee: str, kind: TaskKind) -> None:
+    call = ctx.context
+    if not isinstance(call, CallExpr):
+        return
+    api = cast("TypeChecker", ctx.api)
+    func = api.scope.current_function()
+    body = func.body if func is not None else Block(api.tree.defs)
+    path = statement_path(body, call)
+    if path is None:
+        return
+    if is_dangling(path[-1].statement, call):
+        api.fail(f"{kind} returned by {callee} is dropped", call, code=DANGLING_TASK)
+        api.note(FIX_NOTE, call, code=DANGLING_TASK)
+    elif isinstance(func, FuncDef):
+        check_binding(api, func, path, call, kind)

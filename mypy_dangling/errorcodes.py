@@ -1,0 +1,39 @@
+"""The error codes this plugin reports.
+
+Each code is a regular mypy :class:`~mypy.errorcodes.ErrorCode`, so it works with
+``# type: ignore[dangling-task]``, ``disable_error_code`` and per-module sections.
+Creating the objects registers them with mypy; mypy validates the codes named in its
+config only after plugins are loaded, so importing this module from the plugin is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.errorcodes import ErrorCode
+
+DANGLING_TASK: Final = ErrorCode(
+    "dangling-task",
+    "A Task or Future is created and its value is dropped",
+    "General",
+)
+UNUSED_TASK: Final = ErrorCode(
+    "unused-task",
+    "A Task or Future is bound to a local name that is never read afterwards",
+    "General",
+)
+PLUGIN_ERROR: Final = ErrorCode(
+    "dangling-internal",
+    "The mypy-dangling plugin failed on this expression (a bug: please report it)",
+    "General",
+)
+
+#: The codes of real findings (what the ``mypy-dangling`` command prints).
+FINDING_CODES: Final = frozenset({DANGLING_TASK.code, UNUSED_TASK.code, PLUGIN_ERROR.code})
+
+#: How to fix a dangling task: printed as a note under every finding.
+FIX_NOTE: Final = (
+    "Keep a reference until it is done (add it to a set and call "
+    '"add_done_callback(<set>.discard)"), store it in an attribute, '
+    "create it in a TaskGroup, or await it"
+)

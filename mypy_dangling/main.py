@@ -1,0 +1,52 @@
+"""The plugin class: a table from callee names to hooks, nothing else.
+
+Any callee can return a task (a user's function, a callable variable, a generic function),
+so the plugin hooks every call and looks only at the return type; the statement around a
+call is examined only when that type is a Task or Future.  mypy uses the *first* plugin
+that returns a hook for a name, so every hook first runs what mypy's own
+``DefaultPlugin`` would have run for that name and returns its result unchanged: the
+plugin never changes a type mypy infers.  (Plugins listed *after* this one in the config
+are shadowed for the same reason: list ``mypy_dangling`` last.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from mypy.nodes import MypyFile
+from mypy.options import Options
+from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugins.default import DefaultPlugin
+from mypy.types import Type
+
+from mypy_dangling.calls import check_function_call, check_method_call
+from mypy_dangling.config import load_config
+from mypy_dangling.version import __version__
+
+
+class DanglingPlugin(Plugin):
+    """Reports Tasks and Futures that nothing keeps a reference to."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self.config = load_config(options)
+        self._default = DefaultPlugin(options)
+
+    def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        super().set_modules(modules)
+        self._default.set_modules(modules)
+
+    def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        return {"version": __version__, **self.config.to_data()}
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        return partial(
+            check_function_call, self.config, fullname, self._default.get_function_hook(fullname)
+        )
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        return partial(
+            check_method_call, self.config, fullname, self._default.get_method_hook(fullname)
+        )

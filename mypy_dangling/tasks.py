@@ -1,0 +1,80 @@
+"""What counts as a task: deciding by the types mypy infers.
+
+An expression is a task when its type is ``asyncio.Task``/``asyncio.Future``, a subclass,
+or a union containing one.  Recent typeshed defines the classes in ``_asyncio`` (re-exported
+by ``asyncio``), older ones in ``asyncio.tasks``/``asyncio.futures``: both names match.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from mypy.nodes import TypeInfo
+from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
+
+TaskKind = Literal["Task", "Future"]
+
+TASK_CLASSES: Final = frozenset({"asyncio.tasks.Task", "_asyncio.Task"})
+FUTURE_CLASSES: Final = frozenset({"asyncio.futures.Future", "_asyncio.Future"})
+EVENT_LOOP_CLASS: Final = "asyncio.events.AbstractEventLoop"
+TASK_GROUP_CLASS: Final = "asyncio.taskgroups.TaskGroup"
+
+#: asyncio functions that always produce a task, even where mypy infers ``Any`` for the
+#: result (``ensure_future(x)`` with ``x: Any`` resolves to ``Any`` through its overloads).
+PRODUCER_FUNCTIONS: Final[dict[str, TaskKind]] = {
+    "asyncio.tasks.create_task": "Task",
+    "asyncio.tasks.ensure_future": "Task",
+    "asyncio.tasks.gather": "Future",
+    "asyncio.tasks.shield": "Future",
+    "asyncio.tasks.Task": "Task",
+    "_asyncio.Task": "Task",
+    "asyncio.futures.Future": "Future",
+    "_asyncio.Future": "Future",
+}
+
+#: Event loop methods that produce a task, by name (on any subclass of AbstractEventLoop).
+PRODUCER_LOOP_METHODS: Final[dict[str, TaskKind]] = {
+    "create_task": "Task",
+    "run_in_executor": "Future",
+    "create_future": "Future",
+}
+
+
+def info_task_kind(info: TypeInfo) -> TaskKind | None:
+    """Whether instances of the class are Tasks or Futures (by its MRO)."""
+    kind: TaskKind | None = None
+    for base in info.mro:
+        name = base.fullname
+        if name in TASK_CLASSES:
+            return "Task"
+        if name in FUTURE_CLASSES:
+            kind = "Future"
+    return kind
+
+
+def task_kind(typ: Type | None) -> TaskKind | None:
+    """ "Task"/"Future" when a value of this type is (or may be) an asyncio task, else None."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, Instance):
+        return info_task_kind(proper.type)
+    if isinstance(proper, UnionType):
+        kinds = {task_kind(item) for item in proper.items}
+        if "Task" in kinds:
+            return "Task"
+        if "Future" in kinds:
+            return "Future"
+    return None
+
+
+def is_any(typ: Type | None) -> bool:
+    return isinstance(get_proper_type(typ), AnyType)
+
+
+def has_base(typ: Type | None, fullname: str) -> bool:
+    """Whether the type is an instance of the class ``fullname`` (or of a subclass)."""
+    proper = get_proper_type(typ)
+    return isinstance(proper, Instance) and proper.type.has_base(fullname)
+
+
+def reported(kind: TaskKind | None, report_futures: bool) -> bool:
+    return kind == "Task" or (kind == "Future" and report_futures)

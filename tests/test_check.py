@@ -1,0 +1,83 @@
+"""The data-driven suite: every ``test-data/check-*.test`` case, run through mypy.
+
+The cases use mypy's own format (``mypy.test.data``), so they read like mypy's test suite:
+the program with ``# E: ...  [code]`` / ``# N: ...`` comments, ``# flags:`` for options,
+``[file m.py]`` for more modules, ``[file m.py.2]`` + ``[out2]`` for a warm second run on
+mypy's incremental cache.  We chose this format over pytest-mypy-plugins because it is
+the one mypy maintainers and plugin authors already read, it needs no extra dependency,
+and it supports incremental steps.
+
+Each case runs mypy in-process (``mypy.api.run``) on the real typeshed, with the plugin
+enabled by ``tmp/mypy.ini`` (written when the case does not bring its own config).  The
+fix note that follows every finding is left out of the comparison unless the case
+expects it, so that each case states only the behaviour it is about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+from mypy import api
+from mypy.test.data import DataDrivenTestCase, DataSuite
+from mypy.test.helpers import assert_string_arrays_equal, perform_file_operations
+
+from mypy_dangling.errorcodes import FIX_NOTE
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "test-data"
+DEFAULT_CONFIG = "[mypy]\nplugins = mypy_dangling\n"
+CONFIG_NAMES = ("mypy.ini", "setup.cfg", "pyproject.toml", ".mypy.ini")
+
+
+def run_mypy(testcase: DataDrivenTestCase, step: int) -> list[str]:
+    text = "\n".join(testcase.input)
+    flags_match = re.search(r"^# flags: (.*)$", text, flags=re.MULTILINE)
+    flags = shlex.split(flags_match.group(1)) if flags_match else []
+    if not any(flag.startswith("--python-version") for flag in flags):
+        flags += ["--python-version", "3.12"]
+    if "--config-file" not in flags:
+        config = next(
+            (f"tmp/{name}" for name in CONFIG_NAMES if os.path.exists(f"tmp/{name}")), None
+        )
+        if config is None:
+            config = "tmp/mypy.ini"
+            Path(config).write_text(DEFAULT_CONFIG)
+        flags += ["--config-file", config]
+    sources = [
+        "main",
+        *sorted(str(path) for path in Path("tmp").rglob("*.py") if not path.name.startswith(".")),
+    ]
+    if not any(flag.startswith("--no-site-packages") for flag in flags):
+        flags.append("--no-site-packages")
+    out, err, _status = api.run(
+        [*flags, "--no-error-summary", "--show-traceback", "--no-color-output", *sources]
+    )
+    return [line for line in (out + err).splitlines() if line.strip()]
+
+
+def expected_note_filter(expected: list[str], actual: list[str]) -> list[str]:
+    """Drop the fix note from the actual output unless the case asks for it."""
+    if any(FIX_NOTE in line for line in expected):
+        return actual
+    return [line for line in actual if not line.endswith(f"note: {FIX_NOTE}")]
+
+
+class DanglingCheckSuite(DataSuite):
+    files = sorted(path.name for path in DATA.glob("check-*.test"))
+    data_prefix = str(DATA)
+
+    def run_case(self, testcase: DataDrivenTestCase) -> None:
+        Path("main").write_text("\n".join(testcase.input) + "\n")
+        steps = [[], *testcase.find_steps()] if testcase.output2 else [[]]
+        for step, operations in enumerate(steps, start=1):
+            perform_file_operations(operations)
+            expected = testcase.output if step == 1 else testcase.output2.get(step, [])
+            actual = expected_note_filter(expected, run_mypy(testcase, step))
+            assert_string_arrays_equal(
+                expected,
+                actual,
+                f"Unexpected output from {testcase.file}:{testcase.line} (step {step})",
+            )
