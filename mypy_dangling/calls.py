@@ -20,6 +20,7 @@ from mypy_dangling.checks.dangling import is_dangling
 from mypy_dangling.checks.unused import check_binding
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR
+from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.syntax import statement_path
 from mypy_dangling.tasks import (
     EVENT_LOOP_CLASS,
@@ -46,8 +47,10 @@ def check_function_call(
     kind = task_kind(ret)
     if kind is None and is_any(ret):
         kind = PRODUCER_FUNCTIONS.get(fullname)
-    if reported(kind, config.report_futures):
-        _guarded(config, ctx, fullname, False, cast("TaskKind", kind))
+    if reported(kind, config.report_futures) and not is_owner_function(
+        config, fullname, cast("TypeChecker", ctx.api).modules
+    ):
+        _guarded(ctx, fullname, False, cast("TaskKind", kind))
     return ret
 
 
@@ -61,8 +64,14 @@ def check_method_call(
     kind = task_kind(ret)
     if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(fullname.rpartition(".")[2])
-    if reported(kind, config.report_futures) and not _hands_back_existing(ctx):
-        _guarded(config, ctx, fullname, True, cast("TaskKind", kind))
+    if (
+        reported(kind, config.report_futures)
+        and not _hands_back_existing(ctx)
+        and not is_owner_method(
+            config, ctx.type, fullname.rpartition(".")[2], cast("TypeChecker", ctx.api).modules
+        )
+    ):
+        _guarded(ctx, fullname, True, cast("TaskKind", kind))
     return ret
 
 
@@ -81,7 +90,6 @@ def callee_description(fullname: str, is_method: bool) -> str:
 
 
 def _guarded(
-    config: DanglingConfig,
     ctx: FunctionContext | MethodContext,
     fullname: str,
     is_method: bool,

@@ -17,12 +17,19 @@ from typing import Any
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
-from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import (
+    ClassDefContext,
+    FunctionContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
 
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
+from mypy_dangling.owners import record_delegations
 from mypy_dangling.version import __version__
 
 
@@ -41,6 +48,14 @@ class DanglingPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         return {"version": __version__, **self.config.to_data()}
 
+    def get_customize_class_mro_hook(
+        self, fullname: str
+    ) -> Callable[[ClassDefContext], None] | None:
+        default = self._default.get_customize_class_mro_hook(fullname)
+        if not self.config.infer_owners:
+            return default
+        return partial(_record_delegations, default)
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         return partial(
             check_function_call, self.config, fullname, self._default.get_function_hook(fullname)
@@ -50,3 +65,11 @@ class DanglingPlugin(Plugin):
         return partial(
             check_method_call, self.config, fullname, self._default.get_method_hook(fullname)
         )
+
+
+def _record_delegations(
+    default: Callable[[ClassDefContext], None] | None, ctx: ClassDefContext
+) -> None:
+    if default is not None:
+        default(ctx)
+    record_delegations(ctx)
