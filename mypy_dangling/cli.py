@@ -1,0 +1,335 @@
+"""The ``mypy-dangling`` command: the plugin's findings on code that is not mypy-clean.
+
+It runs mypy in this process (``mypy.main.process_options`` reads the user's config and
+arguments exactly as ``mypy`` does, ``mypy.build.build`` checks), with the plugin appended
+last to the configured plugins and ``check_untyped_defs`` forced on (plugin hooks do not
+fire in unannotated bodies otherwise), and prints only this plugin's findings: a project
+with a thousand unrelated type errors still gets a clean, actionable report.
+
+Exit codes: 0 no findings, 1 findings, 2 a usage or config error or a blocking mypy error
+(a syntax error, an unreadable file), reported on stderr without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final, TextIO
+
+from mypy.build import build
+from mypy.errors import CompileError
+from mypy.fscache import FileSystemCache
+from mypy.main import process_options
+from mypy.modulefinder import BuildSource
+from mypy.options import Options
+
+from mypy_dangling.baseline import (
+    BaselineError,
+    SourceLines,
+    finding_keys,
+    new_findings,
+    read_baseline,
+    write_baseline,
+)
+from mypy_dangling.output import (
+    FORMATS,
+    Finding,
+    is_finding,
+    parse_message,
+    render_github,
+    render_json,
+    render_sarif,
+    render_statistics,
+    render_text,
+)
+from mypy_dangling.version import __version__
+
+PROG: Final = "mypy-dangling"
+PLUGIN: Final = "mypy_dangling"
+#: Our cache lives inside mypy's: different options (plugin, check_untyped_defs) in a
+#: shared directory would make ``mypy`` and ``mypy-dangling`` invalidate each other.
+CACHE_SUBDIR: Final = "mypy-dangling"
+RECURSION_LIMIT: Final = 2**14  # what mypy's own main() sets for deeply nested code
+EXIT_CLEAN: Final = 0
+EXIT_FINDINGS: Final = 1
+EXIT_ERROR: Final = 2
+
+DESCRIPTION = """\
+Report asyncio Tasks and Futures that nothing keeps a reference to.
+
+Runs mypy with the mypy_dangling plugin on PATHS (or on mypy's configured "files"),
+reading mypy's config as mypy does, and prints only this plugin's findings.
+Arguments after "--" are passed to mypy, e.g. "-- --python-version 3.12".
+"""
+
+EPILOG = """\
+exit status: 0 no findings, 1 findings, 2 usage/config error or blocking mypy error.
+"""
+
+
+class UsageError(Exception):
+    """A problem with the command line or the config: printed, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATHS", help="files or directories")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text, mypy's own)",
+    )
+    parser.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per code"
+    )
+    parser.add_argument("--config-file", metavar="FILE", help="mypy config file to use")
+    baseline = parser.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--baseline", metavar="FILE", help="report only findings that are not in FILE"
+    )
+    baseline.add_argument(
+        "--write-baseline", metavar="FILE", help="record every current finding in FILE"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write mypy's incremental cache"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Our arguments, and mypy's (everything after the first ``--``)."""
+    argv = list(argv)
+    if "--" in argv:
+        index = argv.index("--")
+        return argv[:index], argv[index + 1 :]
+    return argv, []
+
+
+def _without_usage(text: str) -> str:
+    """argparse prints mypy's very long usage before an error: keep the error only."""
+    kept, in_usage = [], False
+    for line in text.splitlines():
+        if line.startswith("usage:"):
+            in_usage = True
+            continue
+        if in_usage and (line.startswith(" ") or not line):
+            continue
+        in_usage = False
+        kept.append(line)
+    return "".join(line + "\n" for line in kept)
+
+
+def load_mypy_options(
+    mypy_args: list[str], fscache: FileSystemCache
+) -> tuple[list[BuildSource], Options]:
+    """Sources and options as ``mypy`` would see them; mypy's exit becomes UsageError."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        sources, options = process_options(
+            mypy_args, stdout=out, stderr=err, fscache=fscache, program="mypy"
+        )
+    except SystemExit as exc:
+        if not exc.code:  # ``-- --version``, ``-- --help``
+            sys.stdout.write(out.getvalue())
+            raise
+        message = _without_usage(out.getvalue() + err.getvalue()).strip()
+        message = message.replace("mypy: error: ", "mypy: ", 1)
+        raise UsageError(message or f"mypy stopped with status {exc.code}") from None
+    # Config warnings (an unknown option, a missing [mypy] section) are worth seeing.
+    sys.stderr.write(out.getvalue() + err.getvalue())
+    return sources, options
+
+
+def plugin_entries(plugins: Sequence[str]) -> list[str]:
+    """The configured plugins with ours last, once (it delegates to mypy's defaults)."""
+    others = [entry for entry in plugins if entry.split(":")[0].strip() != PLUGIN]
+    return [*others, PLUGIN]
+
+
+def configure(options: Options, *, use_cache: bool) -> None:
+    """Turn the user's mypy options into the ones this command needs."""
+    options.plugins = plugin_entries(options.plugins)
+    options.check_untyped_defs = True
+    for section in options.per_module_options.values():
+        if "check_untyped_defs" in section:
+            section["check_untyped_defs"] = True
+    options.output = "json"  # structured messages with the notes attached
+    options.hide_error_codes = False
+    options.report_dirs = {}  # the user's report settings are for their mypy runs
+    if hasattr(options, "num_workers"):  # mypy >= 2: one process keeps findings in order
+        options.num_workers = 0
+    if not use_cache:
+        options.incremental = False
+        options.cache_dir = os.devnull
+    elif options.cache_dir != os.devnull:
+        options.cache_dir = os.path.join(options.cache_dir, CACHE_SUBDIR)
+
+
+@dataclass
+class MypyRun:
+    """Every message mypy reported, and whether a blocking error stopped it."""
+
+    messages: list[str]
+    blocked: bool
+
+
+def run_mypy(sources: list[BuildSource], options: Options, fscache: FileSystemCache) -> MypyRun:
+    messages: list[str] = []
+
+    def flush(path: str | None, new_messages: list[str], is_serious: bool) -> None:
+        messages.extend(new_messages)
+
+    try:
+        # mypy may print (e.g. in verbose mode): keep stdout for the report.
+        build(sources, options, flush_errors=flush, fscache=fscache, stdout=sys.stderr)
+    except CompileError as exc:
+        # The blocking errors have been flushed (with whatever mypy reported before it
+        # stopped, which is what ``mypy`` itself prints in that case).
+        messages.extend(message for message in exc.messages if message not in messages)
+        return MypyRun(messages, blocked=True)
+    return MypyRun(messages, blocked=False)
+
+
+def describe_message(raw: str) -> str:
+    """A mypy message as mypy's text format shows it (the JSON is for machines)."""
+    finding = parse_message(raw)
+    return render_text([finding]) if finding else raw + "\n"
+
+
+@contextmanager
+def progress(stream: TextIO, what: str) -> Iterator[None]:
+    """A ``checking N files... 3s`` line on a terminal, erased at the end; else nothing."""
+    if not stream.isatty():
+        yield
+        return
+    done = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while True:
+            elapsed = int(time.monotonic() - start)
+            stream.write(f"\r{PROG}: {what}... {elapsed}s\x1b[K")
+            stream.flush()
+            if done.wait(0.5):
+                break
+        stream.write("\r\x1b[K")
+        stream.flush()
+
+    ticker = threading.Thread(target=tick, name=f"{PROG} progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def summary(findings: Sequence[Finding], baselined: int, checked: int) -> str:
+    """The last line of the text format, as mypy ends its own report."""
+    hidden = f", {baselined} in the baseline not shown" if baselined else ""
+    if not findings:
+        return f"Success: no findings in {_plural(checked, 'source file')}{hidden}\n"
+    files = len({finding.file for finding in findings})
+    return (
+        f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')} "
+        f"(checked {_plural(checked, 'source file')}){hidden}\n"
+    )
+
+
+def render(fmt: str, findings: list[Finding], source_lines: list[str]) -> str:
+    if fmt == "json":
+        return render_json(findings)
+    if fmt == "sarif":
+        return render_sarif(findings, source_lines)
+    if fmt == "github":
+        return render_github(findings)
+    return render_text(findings)
+
+
+def run(argv: Sequence[str]) -> int:
+    """The command, minus the top-level error handling of :func:`main`."""
+    ours, mypy_args = split_argv(argv)
+    parser = build_parser()
+    args = parser.parse_args(ours)
+    if args.config_file is not None:
+        mypy_args += ["--config-file", args.config_file]
+    mypy_args += args.paths
+
+    fscache = FileSystemCache()
+    sources, options = load_mypy_options(mypy_args, fscache)
+    configure(options, use_cache=not args.no_cache)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    with progress(sys.stderr, f"checking {_plural(len(sources), 'file')}"):
+        result = run_mypy(sources, options, fscache)
+    if result.blocked:
+        for raw in result.messages:
+            sys.stderr.write(describe_message(raw))
+        sys.stderr.write(f"{PROG}: error: mypy stopped at a blocking error; nothing was checked\n")
+        return EXIT_ERROR
+
+    parsed = [parse_message(raw) for raw in result.messages]
+    findings = sorted(
+        {f for f in parsed if f is not None and is_finding(f)}, key=lambda f: f.sort_key
+    )
+    lines = SourceLines()
+    source_lines = [lines.line(finding.file, finding.line) for finding in findings]
+
+    if args.write_baseline:
+        keys = finding_keys(findings, source_lines, args.write_baseline)
+        count = write_baseline(args.write_baseline, keys)
+        sys.stderr.write(f"{PROG}: wrote {_plural(count, 'finding')} to {args.write_baseline}\n")
+        return EXIT_CLEAN
+
+    baselined = 0
+    if args.baseline:
+        accepted = read_baseline(args.baseline)
+        keys = finding_keys(findings, source_lines, args.baseline)
+        is_new = new_findings(keys, accepted)
+        baselined = is_new.count(False)
+        findings = [finding for finding, new in zip(findings, is_new, strict=True) if new]
+        source_lines = [line for line, new in zip(source_lines, is_new, strict=True) if new]
+
+    sys.stdout.write(render(args.format, findings, source_lines))
+    if args.format == "text":
+        sys.stdout.write(summary(findings, baselined, len(sources)))
+    if args.statistics:
+        sys.stderr.write(render_statistics(findings, baselined))
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``mypy-dangling`` and ``python -m mypy_dangling``: never a traceback."""
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        if exc.code is None:
+            return EXIT_CLEAN
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except (UsageError, BaselineError) as exc:
+        sys.stderr.write(f"{PROG}: error: {exc}\n")
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+    except Exception as exc:
+        sys.stderr.write(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report it at the project's issue tracker with the command you ran.\n"
+        )
+    return EXIT_ERROR
