@@ -1,0 +1,114 @@
+"""Findings must not depend on how mypy runs: cold, warm (cache), dmypy, --num-workers.
+
+The project puts owners (a collection, a delegation) in a module the warm run loads from
+the cache, findings in several modules, and a module that changes between the runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = {
+    "mypy.ini": "[mypy]\nplugins = mypy_dangling\ncheck_untyped_defs = True\n",
+    "pkg/__init__.py": "",
+    "pkg/owner.py": """\
+import asyncio
+class Hub:
+    _tasks: set[asyncio.Task[None]]
+    def spawn(self) -> asyncio.Task[None]: ...
+class Facade:
+    _hub: Hub
+    def spawn(self) -> asyncio.Task[None]:
+        return self._hub.spawn()
+def plain() -> asyncio.Task[None]: ...
+""",
+    "pkg/use.py": """\
+import asyncio
+from pkg.owner import Facade, Hub, plain
+async def a() -> None: ...
+async def run(h: Hub, f: Facade) -> None:
+    h.spawn()
+    f.spawn()
+    plain()
+    asyncio.create_task(a())
+    t = asyncio.create_task(a())
+""",
+    "pkg/other.py": """\
+import asyncio
+async def a() -> None: ...
+def untyped(loop):
+    loop.create_task(a())
+    asyncio.ensure_future(a())
+""",
+}
+
+
+def findings(output: str) -> list[str]:
+    return sorted(
+        line
+        for line in output.splitlines()
+        if "[dangling-task]" in line or "[unused-task]" in line or "dangling-internal" in line
+    )
+
+
+def run(args: list[str], cwd: Path) -> str:
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name, text in PROJECT.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def test_cold_warm_dmypy_and_workers_agree(project: Path) -> None:
+    mypy = ["-m", "mypy", "--allow-empty-bodies", "pkg"]
+    cold = findings(run([*mypy, "--no-incremental"], project))
+    assert len(cold) == 4, cold  # plain(), create_task, t, ensure_future
+    first = findings(run(mypy, project))
+    (project / "pkg/use.py").write_text(PROJECT["pkg/use.py"] + "\n")  # touch: recheck one
+    warm = findings(run(mypy, project))
+    assert first == warm == cold
+
+    status = str(project / ".dmypy.json")
+    dmypy = [
+        "-m",
+        "mypy.dmypy",
+        "--status-file",
+        status,
+        "run",
+        "--",
+        "--allow-empty-bodies",
+        "pkg",
+    ]
+    try:
+        assert findings(run(dmypy, project)) == cold
+        (project / "pkg/use.py").write_text(PROJECT["pkg/use.py"] + "\n\n")
+        # A rerun after an edit is fine-grained: the owners come from the daemon's memory.
+        again = findings(run(dmypy, project))
+        assert again == cold
+    finally:
+        run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)
+
+    help_text = run(["-m", "mypy", "--help"], project)
+    if "--num-workers" not in help_text:
+        pytest.skip("this mypy has no --num-workers")
+    workers = findings(run([*mypy, "--no-incremental", "--num-workers", "2"], project))
+    assert workers == cold
