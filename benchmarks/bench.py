@@ -54,7 +54,12 @@ class Codebase:
 
 
 CODEBASES = (
-    Codebase("homeassistant", "2026.2.3", ("homeassistant",), "homeassistant/helpers/event.py"),
+    Codebase(
+        "homeassistant",
+        "2026.2.3",
+        ("homeassistant",),
+        "homeassistant/components/keba/__init__.py",
+    ),
     Codebase("aiohttp", "3.14.5", ("aiohttp",), "aiohttp/client.py"),
 )
 
