@@ -75,6 +75,7 @@ def write_baseline(path: str, keys: Iterable[BaselineKey]) -> int:
     ]
     data = {"tool": TOOL_NAME, "version": BASELINE_VERSION, "findings": entries}
     try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             json.dump(data, f, indent=2, ensure_ascii=False)
             f.write("\n")

@@ -1,8 +1,8 @@
 """The ``mypy-dangling`` command: the plugin's findings on code that is not mypy-clean.
 
 It runs mypy in this process (``mypy.main.process_options`` reads the user's config and
-arguments exactly as ``mypy`` does, ``mypy.build.build`` checks), with the plugin appended
-last to the configured plugins and ``check_untyped_defs`` forced on (plugin hooks do not
+arguments exactly as ``mypy`` does, ``mypy.build.build`` checks), with the plugin added
+after the configured plugins and ``check_untyped_defs`` forced on (plugin hooks do not
 fire in unannotated bodies otherwise), and prints only this plugin's findings: a project
 with a thousand unrelated type errors still gets a clean, actionable report.
 
@@ -13,6 +13,7 @@ Exit codes: 0 no findings, 1 findings, 2 a usage or config error or a blocking m
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import sys
@@ -38,6 +39,7 @@ from mypy_dangling.baseline import (
     read_baseline,
     write_baseline,
 )
+from mypy_dangling.main import DanglingPlugin
 from mypy_dangling.output import (
     FORMATS,
     Finding,
@@ -154,15 +156,14 @@ def load_mypy_options(
     return sources, options
 
 
-def plugin_entries(plugins: Sequence[str]) -> list[str]:
-    """The configured plugins with ours last, once (it delegates to mypy's defaults)."""
-    others = [entry for entry in plugins if entry.split(":")[0].strip() != PLUGIN]
-    return [*others, PLUGIN]
+def without_our_plugin(plugins: Sequence[str]) -> list[str]:
+    """The configured plugins minus ours: the command adds it itself, last and once."""
+    return [entry for entry in plugins if entry.split(":")[0].strip() != PLUGIN]
 
 
 def configure(options: Options, *, use_cache: bool) -> None:
     """Turn the user's mypy options into the ones this command needs."""
-    options.plugins = plugin_entries(options.plugins)
+    options.plugins = without_our_plugin(options.plugins)
     options.check_untyped_defs = True
     for section in options.per_module_options.values():
         if "check_untyped_defs" in section:
@@ -170,13 +171,27 @@ def configure(options: Options, *, use_cache: bool) -> None:
     options.output = "json"  # structured messages with the notes attached
     options.hide_error_codes = False
     options.report_dirs = {}  # the user's report settings are for their mypy runs
-    if hasattr(options, "num_workers"):  # mypy >= 2: one process keeps findings in order
+    if hasattr(options, "num_workers"):  # mypy >= 2: workers would not get our plugin
         options.num_workers = 0
     if not use_cache:
         options.incremental = False
         options.cache_dir = os.devnull
     elif options.cache_dir != os.devnull:
-        options.cache_dir = os.path.join(options.cache_dir, CACHE_SUBDIR)
+        options.cache_dir = cache_dir_for(options.cache_dir, os.getcwd())
+
+
+def cache_dir_for(cache_dir: str, cwd: str) -> str:
+    """Our own cache directory inside mypy's.
+
+    An absolute cache directory (``MYPY_CACHE_DIR``, ``cache_dir`` in the config) can be
+    shared by runs from different directories, and mypy 2.x replays the errors of
+    unchanged modules with the paths of the run that cached them (relative to *its*
+    working directory): one subdirectory per working directory keeps paths right.
+    """
+    ours = os.path.join(cache_dir, CACHE_SUBDIR)
+    if not os.path.isabs(cache_dir):
+        return ours
+    return os.path.join(ours, hashlib.sha256(os.fsencode(cwd)).hexdigest()[:12])
 
 
 @dataclass
@@ -194,8 +209,19 @@ def run_mypy(sources: list[BuildSource], options: Options, fscache: FileSystemCa
         messages.extend(new_messages)
 
     try:
+        # Passed as an extra plugin, ours runs after the configured ones (it delegates to
+        # mypy's defaults, not to them), and is loaded even when there is no config file
+        # (mypy loads configured plugins only from a config file).
+        plugin = DanglingPlugin(options)
         # mypy may print (e.g. in verbose mode): keep stdout for the report.
-        build(sources, options, flush_errors=flush, fscache=fscache, stdout=sys.stderr)
+        build(
+            sources,
+            options,
+            flush_errors=flush,
+            fscache=fscache,
+            stdout=sys.stderr,
+            extra_plugins=[plugin],
+        )
     except CompileError as exc:
         # The blocking errors have been flushed (with whatever mypy reported before it
         # stopped, which is what ``mypy`` itself prints in that case).
