@@ -30,7 +30,9 @@ from mypy.fscache import FileSystemCache
 from mypy.main import process_options
 from mypy.modulefinder import BuildSource
 from mypy.options import Options
+from mypy.version import __version__ as mypy_version
 
+from mypy_dangling import plugin as plugin_entry_point
 from mypy_dangling.baseline import (
     BaselineError,
     SourceLines,
@@ -39,7 +41,6 @@ from mypy_dangling.baseline import (
     read_baseline,
     write_baseline,
 )
-from mypy_dangling.main import DanglingPlugin
 from mypy_dangling.output import (
     FORMATS,
     Finding,
@@ -212,7 +213,7 @@ def run_mypy(sources: list[BuildSource], options: Options, fscache: FileSystemCa
         # Passed as an extra plugin, ours runs after the configured ones (it delegates to
         # mypy's defaults, not to them), and is loaded even when there is no config file
         # (mypy loads configured plugins only from a config file).
-        plugin = DanglingPlugin(options)
+        plugin = plugin_entry_point(mypy_version)(options)
         # mypy may print (e.g. in verbose mode): keep stdout for the report.
         build(
             sources,
