@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: text, mypy's own)",
     )
     parser.add_argument(
-        "--statistics", action="store_true", help="print the number of findings per code"
+        "--statistics", action="store_true", help="print the number of findings per code on stderr"
     )
     parser.add_argument("--config-file", metavar="FILE", help="mypy config file to use")
     baseline = parser.add_mutually_exclusive_group()
