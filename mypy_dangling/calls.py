@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from mypy.nodes import Block, CallExpr, FuncDef
+from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
-from mypy.types import Instance, Type
+from mypy.types import FunctionLike, Instance, Type, get_proper_type
 
+from mypy_dangling.checks.callbacks import check_callback_args
 from mypy_dangling.checks.dangling import is_dangling
+from mypy_dangling.checks.untyped import any_loop_calls, in_untyped_function, loop_method_kind
 from mypy_dangling.checks.unused import check_binding
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR
 from mypy_dangling.owners import is_owner_function, is_owner_method
-from mypy_dangling.syntax import statement_path
+from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
     EVENT_LOOP_CLASS,
     PRODUCER_FUNCTIONS,
@@ -47,10 +49,13 @@ def check_function_call(
     kind = task_kind(ret)
     if kind is None and is_any(ret):
         kind = PRODUCER_FUNCTIONS.get(fullname)
-    if reported(kind, config.report_futures) and not is_owner_function(
-        config, fullname, cast("TypeChecker", ctx.api).modules
-    ):
-        _guarded(ctx, fullname, False, cast("TaskKind", kind))
+    api = cast("TypeChecker", ctx.api)
+    if kind is not None and reported(kind, config.report_futures):
+        if not is_owner_function(config, fullname, api.modules):
+            desc = f'"{fullname.rpartition(".")[2]}"'
+            _guarded(ctx, _check_task_call, ctx, desc, kind)
+    else:
+        _guarded(ctx, _check_other_call, config, ctx, fullname, False)
     return ret
 
 
@@ -62,16 +67,18 @@ def check_method_call(
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
     kind = task_kind(ret)
+    method = fullname.rpartition(".")[2]
     if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
-        kind = PRODUCER_LOOP_METHODS.get(fullname.rpartition(".")[2])
-    if (
-        reported(kind, config.report_futures)
-        and not _hands_back_existing(ctx)
-        and not is_owner_method(
-            config, ctx.type, fullname.rpartition(".")[2], cast("TypeChecker", ctx.api).modules
-        )
-    ):
-        _guarded(ctx, fullname, True, cast("TaskKind", kind))
+        kind = PRODUCER_LOOP_METHODS.get(method)
+    api = cast("TypeChecker", ctx.api)
+    if kind is not None and reported(kind, config.report_futures):
+        if not _hands_back_existing(ctx) and not is_owner_method(
+            config, ctx.type, method, api.modules
+        ):
+            desc = callee_description(fullname, True)
+            _guarded(ctx, _check_task_call, ctx, desc, kind)
+    else:
+        _guarded(ctx, _check_other_call, config, ctx, fullname, True)
     return ret
 
 
@@ -90,20 +97,37 @@ def callee_description(fullname: str, is_method: bool) -> str:
 
 
 def _guarded(
-    ctx: FunctionContext | MethodContext,
-    fullname: str,
-    is_method: bool,
-    kind: TaskKind,
+    ctx: FunctionContext | MethodContext, check: Callable[..., None], *args: object
 ) -> None:
-    """Run the checks; a bug in them becomes a mypy error at the call, never a crash."""
+    """Run a check; a bug in it becomes a mypy error at the call, never a crash."""
     try:
-        _check_task_call(ctx, callee_description(fullname, is_method), kind)
+        check(*args)
     except Exception as exc:
         ctx.api.fail(
             f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)",
             ctx.context,
             code=PLUGIN_ERROR,
         )
+
+
+def _check_other_call(
+    config: DanglingConfig, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
+) -> None:
+    """A call that produces no task may still drop one: through a callback argument, or
+    as the argument of ``loop.create_task`` on an ``Any`` loop in unannotated code."""
+    if any(isinstance(get_proper_type(t), FunctionLike) for ts in ctx.arg_types for t in ts):
+        check_callback_args(config, ctx, callee_description(fullname, is_method))
+    api = cast("TypeChecker", ctx.api)
+    if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):
+        return
+    func = in_untyped_function(api)
+    if func is None:
+        return
+    path = statement_path(func.body, ctx.context)
+    if path is None:
+        return
+    for outer in any_loop_calls(api, path, ctx.context):
+        _report_task(api, func, path, outer, f'"{outer.callee.name}"', loop_method_kind(outer))  # type: ignore[attr-defined]
 
 
 def _check_task_call(ctx: FunctionContext | MethodContext, callee: str, kind: TaskKind) -> None:
@@ -114,8 +138,19 @@ def _check_task_call(ctx: FunctionContext | MethodContext, callee: str, kind: Ta
     func = api.scope.current_function()
     body = func.body if func is not None else Block(api.tree.defs)
     path = statement_path(body, call)
-    if path is None:
-        return
+    if path is not None:
+        _report_task(api, func, path, call, callee, kind)
+
+
+def _report_task(
+    api: TypeChecker,
+    func: FuncItem | None,
+    path: list[Frame],
+    call: CallExpr,
+    callee: str,
+    kind: TaskKind,
+) -> None:
+    """Report ``call``'s task if its statement drops it or binds it to an unread local."""
     if is_dangling(path[-1].statement, call):
         api.fail(f"{kind} returned by {callee} is dropped", call, code=DANGLING_TASK)
         api.note(FIX_NOTE, call, code=DANGLING_TASK)

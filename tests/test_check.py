@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import tempfile
 from pathlib import Path
 
 from mypy import api
@@ -29,6 +30,9 @@ from mypy_dangling.errorcodes import FIX_NOTE
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "test-data"
 DEFAULT_CONFIG = "[mypy]\nplugins = mypy_dangling\n"
+#: One cache for the whole session: the stdlib is analysed once, not once per case.  mypy
+#: validates every entry by the source's hash, so a case never sees another case's modules.
+SHARED_CACHE = tempfile.mkdtemp(prefix="mypy-dangling-test-cache-")
 CONFIG_NAMES = ("mypy.ini", "setup.cfg", "pyproject.toml", ".mypy.ini")
 
 
@@ -52,6 +56,8 @@ def run_mypy(testcase: DataDrivenTestCase, step: int) -> list[str]:
         "main",
         *sorted(str(path) for path in Path("tmp").rglob("*.py") if not path.name.startswith(".")),
     ]
+    if not any(flag.startswith("--cache-dir") for flag in flags):
+        flags += ["--cache-dir", SHARED_CACHE]
     if not any(flag.startswith("--no-site-packages") for flag in flags):
         flags.append("--no-site-packages")
     out, err, _status = api.run(
