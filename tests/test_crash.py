@@ -1,0 +1,36 @@
+"""A bug in the plugin is reported as a mypy error at the call, never as a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mypy import api
+
+from mypy_dangling import calls
+
+SOURCE = """\
+import asyncio
+async def a() -> None: ...
+async def f() -> None:
+    asyncio.create_task(a())
+"""
+
+
+def test_exception_in_a_check_becomes_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> bool:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(calls, "is_dangling", boom)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_dangling\n")
+    (tmp_path / "a.py").write_text(SOURCE)
+    out, err, status = api.run(["--no-incremental", "a.py"])
+    assert "Traceback" not in out + err
+    assert (
+        "a.py:4: error: mypy-dangling internal error: RuntimeError: boom (please report it)"
+        "  [dangling-internal]" in out
+    )
+    assert status == 1
