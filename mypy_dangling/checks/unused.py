@@ -1,39 +1,42 @@
 """``unused-task``: a task bound to a local name that is not read afterwards on any path.
 
 The analysis is a backward liveness question for one variable, answered on the structured
-statement tree instead of a control-flow graph.  Each statement gets a summary of two bits:
-*ue* (it may read the variable before writing it) and *through* (control may leave it
-without writing the variable).  The value bound at a statement is live when the rest of
-its block may read it, or when control may pass through the rest and the variable is live
-where the block ends (the statement after an ``if``, the next iteration of a loop, the
-``except``/``finally`` of a ``try``).  Summaries are memoised, so one question costs time
-linear in the size of the function.
+statement tree instead of a control-flow graph.  Each statement gets a :class:`Summary`:
+whether it may read the variable before writing it (*ue*), and whether control may leave
+it without writing the variable by falling through, by ``break`` or by ``continue``.  The
+value bound at a statement is live when the rest of its block may read it, or when control
+may leave the rest without writing it and the variable is live where it goes: after the
+enclosing statement (the statement after an ``if``, the next iteration of a loop, the
+``else``/``finally`` of a ``try``), after the loop a ``break`` leaves, at the head of the
+loop a ``continue`` returns to.  Summaries and answers are memoised, so one question costs
+time linear in the size of the function.
 
 Wherever the code could read the variable in a way this does not model (a closure, a
-``nonlocal``/``global`` declaration, ``locals()``/``vars()``/``eval``/``exec``), the
-binding counts as read.  ``break``/``continue``/``with`` bodies that may swallow exceptions
-are approximated on the side of "read": a missed report, never a false one.
+``nonlocal``/``global`` declaration, ``locals()``/``vars()``/``eval``/``exec``, a capture
+pattern), the binding counts as read.  Exceptions are approximated on the side of "read":
+any statement of a ``try`` body may jump to the handlers, and any ``with`` body may have
+its exception swallowed by the context manager.  A missed report, never a false one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from mypy.nodes import (
     LDEF,
     AssignmentExpr,
     AssignmentStmt,
     Block,
+    BreakStmt,
     CallExpr,
     ClassDef,
+    ContinueStmt,
     Decorator,
     DelStmt,
-    DictionaryComprehension,
     Expression,
     ExpressionStmt,
     ForStmt,
     FuncDef,
-    GeneratorExpr,
     GlobalDecl,
     IfStmt,
     Import,
@@ -68,8 +71,6 @@ if TYPE_CHECKING:
 #: Calls through which a function can read any of its locals.
 INTROSPECTION: Final = frozenset({"locals", "vars", "eval", "exec"})
 
-Summary = tuple[bool, bool]  # (may read before writing, may pass through without writing)
-
 
 def check_binding(
     api: TypeChecker, func: FuncDef, path: list[Frame], call: CallExpr, kind: TaskKind
@@ -82,7 +83,7 @@ def check_binding(
         liveness = Liveness(func, name.name)
         if liveness.opaque or liveness.live_after(path, name):
             continue
-        if liveness.read_anywhere:
+        if Liveness(func, name.name, kills=False).live_after(path, name):
             message = f'{kind} assigned to "{name.name}" is overwritten before it is read'
         else:
             message = f'{kind} assigned to "{name.name}" is never read'
@@ -127,31 +128,37 @@ def _walrus_value_dropped(stmt: Statement, walrus: AssignmentExpr) -> bool:
     return False
 
 
-def binding_targets(stmt: Statement) -> list[Expression]:
-    """The names a statement itself binds (assignment, loop and ``with`` targets, ``del``)."""
-    if isinstance(stmt, AssignmentStmt):
-        lvalues = list(stmt.lvalues)
-    elif isinstance(stmt, ForStmt):
-        lvalues = [stmt.index]
-    elif isinstance(stmt, WithStmt):
-        lvalues = [t for t in stmt.target if t is not None]
-    elif isinstance(stmt, DelStmt):
-        lvalues = [stmt.expr]
-    elif isinstance(stmt, TryStmt):
-        lvalues = [v for v in stmt.vars if v is not None]
-    else:
-        return []
-    return [n for lv in lvalues for n in lvalue_names(lv) if isinstance(n, NameExpr)]
+class Summary(NamedTuple):
+    """How control may leave a statement, for one variable, and whether it reads it first."""
+
+    ue: bool  # may read the variable before writing it
+    through: bool  # may fall through to the next statement without writing it
+    brk: bool  # may leave by ``break`` without writing it
+    cont: bool  # may leave by ``continue`` without writing it
+
+
+#: A statement that may read the variable: the other bits no longer matter.
+READS: Final = Summary(True, True, True, True)
+#: A statement that neither reads nor writes the variable.
+PASSES: Final = Summary(False, True, False, False)
+#: A statement that writes the variable (or leaves the function) on every path.
+KILLS: Final = Summary(False, False, False, False)
 
 
 class Liveness:
-    """Is variable ``name`` of ``func`` read after a given binding?"""
+    """Is variable ``name`` of ``func`` read after a given binding?
 
-    def __init__(self, func: FuncDef, name: str) -> None:
+    With ``kills=False`` writes do not end a value's life: the question becomes whether
+    a read of the name is reachable at all, which tells a dead store (overwritten before
+    that read) from a value that is never read.
+    """
+
+    def __init__(self, func: FuncDef, name: str, *, kills: bool = True) -> None:
         self.name = name
+        self.kills = kills
         self.opaque = False
-        self.read_anywhere = False
         self._memo: dict[int, Summary] = {}
+        self._after: dict[int, bool] = {}
         self._scan(func.body)
 
     # -- the whole-function scan ---------------------------------------------------
@@ -171,30 +178,18 @@ class Liveness:
                 exprs = [e for h in header_expressions(stmt) for e in [h, *get_subexpressions(h)]]
             else:
                 exprs = get_subexpressions(stmt)
-            targets = {id(n) for n in binding_targets(stmt)}
-            targets.update(id(e.target) for e in exprs if isinstance(e, AssignmentExpr))
-            targets.update(
-                id(n)
-                for e in exprs
-                if isinstance(e, (GeneratorExpr, DictionaryComprehension))
-                for index in e.indices
-                for n in lvalue_names(index)
-            )
-            for expr in exprs:
-                if id(expr) not in targets:
-                    self._scan_expr(expr)
+            if any(self._hides_reads(e) for e in exprs):
+                self.opaque = True
             for child in children:
                 self._scan(child)
 
-    def _scan_expr(self, expr: Expression) -> None:
-        if isinstance(expr, NameExpr) and expr.name == self.name:
-            self.read_anywhere = True
-        elif (isinstance(expr, LambdaExpr) and self._mentions(expr)) or (
+    def _hides_reads(self, expr: Expression) -> bool:
+        """A lambda that mentions the name, or ``locals()`` and friends, may read it."""
+        return (isinstance(expr, LambdaExpr) and self._mentions(expr)) or (
             isinstance(expr, CallExpr)
             and isinstance(expr.callee, NameExpr)
             and expr.callee.name in INTROSPECTION
-        ):
-            self.opaque = True
+        )
 
     def _mentions(self, node: Statement | Expression) -> bool:
         return any(
@@ -218,15 +213,19 @@ class Liveness:
         return False
 
     def _writes_walrus(self, *nodes: Expression | None) -> bool:
-        return any(
+        return self.kills and any(
             isinstance(e, AssignmentExpr) and self._is_name(e.target)
             for node in nodes
             if node is not None
             for e in [node, *get_subexpressions(node)]
         )
 
-    def _target_writes(self, lvalue: Expression | None) -> bool:
+    def _is_target(self, lvalue: Expression | None) -> bool:
         return lvalue is not None and any(self._is_name(n) for n in lvalue_names(lvalue))
+
+    def _target_writes(self, lvalue: Expression | None) -> bool:
+        """Whether binding ``lvalue`` overwrites the variable (never, with ``kills=False``)."""
+        return self.kills and self._is_target(lvalue)
 
     def _target_reads(self, lvalue: Expression) -> bool:
         """``x[name] = ...``/``name.attr = ...`` read the variable."""
@@ -235,16 +234,18 @@ class Liveness:
     # -- summaries ------------------------------------------------------------------
 
     def seq(self, stmts: list[Statement]) -> Summary:
+        brk = cont = False
         for stmt in stmts:
-            ue, through = self.summary(stmt)
-            if ue:
-                return True, True
-            if not through:
-                return False, False
-        return False, True
+            summary = self.summary(stmt)
+            if summary.ue:
+                return READS
+            brk, cont = brk or summary.brk, cont or summary.cont
+            if not summary.through:
+                return Summary(False, False, brk, cont)
+        return Summary(False, True, brk, cont)
 
     def block(self, block: Block | None) -> Summary:
-        return (False, True) if block is None else self.seq(block.body)
+        return PASSES if block is None else self.seq(block.body)
 
     def summary(self, stmt: Statement) -> Summary:
         key = id(stmt)
@@ -257,59 +258,87 @@ class Liveness:
             return self.seq(stmt.body)
         if isinstance(stmt, AssignmentStmt):
             if self._reads(stmt.rvalue) or any(self._target_reads(lv) for lv in stmt.lvalues):
-                return True, True
+                return READS
             writes = any(self._target_writes(lv) for lv in stmt.lvalues)
-            return False, not (writes or self._writes_walrus(stmt.rvalue))
+            return KILLS if writes or self._writes_walrus(stmt.rvalue) else PASSES
         if isinstance(stmt, OperatorAssignmentStmt):
-            return self._reads(stmt.lvalue, stmt.rvalue), True
+            return READS if self._reads(stmt.lvalue, stmt.rvalue) else PASSES
         if isinstance(stmt, DelStmt):
-            if self._target_writes(stmt.expr):
-                return self._target_reads(stmt.expr), False
-            return self._reads(stmt.expr), True
+            # ``del name`` drops the reference (not a read); it ends the value's life
+            # even when the question is whether a later read is reachable at all.
+            if self._is_target(stmt.expr):
+                return READS if self._target_reads(stmt.expr) else KILLS
+            return READS if self._reads(stmt.expr) else PASSES
         if isinstance(stmt, IfStmt):
-            bodies = [self.block(b) for b in stmt.body] + [self.block(stmt.else_body)]
-            ue = self._reads(*stmt.expr) or any(u for u, _ in bodies)
-            return ue, any(t for _, t in bodies)
+            if self._reads(*stmt.expr):
+                return READS
+            return self._any_of([self.block(b) for b in stmt.body] + [self.block(stmt.else_body)])
         if isinstance(stmt, WhileStmt):
-            ue = self._reads(stmt.expr) or self.block(stmt.body)[0]
-            return ue or self.block(stmt.else_body)[0], True
+            return self._while_summary(stmt)
         if isinstance(stmt, ForStmt):
-            ue = self._reads(stmt.expr) or self._target_reads(stmt.index)
-            if not self._target_writes(stmt.index):
-                ue = ue or self.block(stmt.body)[0]
-            return ue or self.block(stmt.else_body)[0], True
+            return self._for_summary(stmt)
         if isinstance(stmt, WithStmt):
             if self._reads(*stmt.expr) or any(
                 t is not None and self._target_reads(t) for t in stmt.target
             ):
-                return True, True
+                return READS
             if any(self._target_writes(t) for t in stmt.target):
-                return False, False
+                return KILLS
             return self.block(stmt.body)
         if isinstance(stmt, TryStmt):
             return self._try_summary(stmt)
         if isinstance(stmt, MatchStmt):
-            ue = self._reads(stmt.subject, *stmt.guards) or any(
-                self._mentions_pattern(p) or self.block(b)[0]
-                for p, b in zip(stmt.patterns, stmt.bodies, strict=True)
-            )
-            return ue, True
+            if self._reads(stmt.subject, *stmt.guards) or any(
+                self._mentions_pattern(p) for p in stmt.patterns
+            ):
+                return READS
+            # No case may match: control can always pass through.
+            return self._any_of([PASSES, *(self.block(b) for b in stmt.bodies)])
         if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
-            return False, stmt.name != self.name
+            return KILLS if self.kills and stmt.name == self.name else PASSES
         if isinstance(stmt, (Import, ImportFrom)):
             imported = (
                 [alias or mod.split(".")[0] for mod, alias in stmt.ids]
                 if isinstance(stmt, Import)
                 else [alias or name for name, alias in stmt.names]
             )
-            return False, self.name not in imported
+            return KILLS if self.kills and self.name in imported else PASSES
         if isinstance(stmt, ImportAll):
-            return False, True
-        ue = self._reads_stmt(stmt)
-        through = not isinstance(stmt, (ReturnStmt, RaiseStmt))
-        if not ue and self._walrus_in_stmt(stmt):
-            through = False
-        return ue, through
+            return PASSES
+        if self._reads_stmt(stmt):
+            return READS
+        if isinstance(stmt, BreakStmt):
+            return Summary(False, False, True, False)
+        if isinstance(stmt, ContinueStmt):
+            return Summary(False, False, False, True)
+        if isinstance(stmt, (ReturnStmt, RaiseStmt)) or self._walrus_in_stmt(stmt):
+            return KILLS
+        return PASSES
+
+    @staticmethod
+    def _any_of(branches: list[Summary]) -> Summary:
+        """One of several branches runs (``if``/``match``)."""
+        return Summary(*(any(bits) for bits in zip(*branches, strict=True)))
+
+    def _while_summary(self, stmt: WhileStmt) -> Summary:
+        body, els = self.block(stmt.body), self.block(stmt.else_body)
+        if self._reads(stmt.expr) or body.ue or els.ue:
+            return READS
+        # A break leaves the loop (skipping ``else``); the ``else`` block's own
+        # break/continue belong to an outer loop.
+        return Summary(False, els.through or body.brk, els.brk, els.cont)
+
+    def _for_summary(self, stmt: ForStmt) -> Summary:
+        if self._reads(stmt.expr) or self._target_reads(stmt.index):
+            return READS
+        body, els = self.block(stmt.body), self.block(stmt.else_body)
+        if self._target_writes(stmt.index):
+            # Every iteration writes the name first; only the empty loop reaches
+            # ``else`` without writing it.
+            body = KILLS
+        if body.ue or els.ue:
+            return READS
+        return Summary(False, els.through or body.brk, els.brk, els.cont)
 
     def _reads_stmt(self, stmt: Statement) -> bool:
         exprs = get_subexpressions(stmt)
@@ -317,7 +346,7 @@ class Liveness:
         return any(self._is_name(e) and id(e) not in targets for e in exprs)
 
     def _walrus_in_stmt(self, stmt: Statement) -> bool:
-        return any(
+        return self.kills and any(
             isinstance(e, AssignmentExpr) and self._is_name(e.target)
             for e in get_subexpressions(stmt)
         )
@@ -330,32 +359,39 @@ class Liveness:
             self._is_name(e) for e in get_subexpressions(pattern)
         )
 
-    def _after_finally(self, stmt: TryStmt, after: bool) -> bool:
-        ue, through = self.block(stmt.finally_body)
-        return ue or (through and after)
-
     def _try_summary(self, stmt: TryStmt) -> Summary:
         body = self.block(stmt.body)
         handlers = [
-            (False, False) if self._target_writes(var) else self.block(handler)
+            KILLS if self._target_writes(var) else self.block(handler)
             for var, handler in zip(stmt.vars, stmt.handlers, strict=True)
         ]
         els = self.block(stmt.else_body)
         fin = self.block(stmt.finally_body)
-        ue = (
-            body[0]
+        if (
+            body.ue
             or self._reads(*stmt.types)
-            or any(u for u, _ in handlers)
-            or (body[1] and els[0])
-            or fin[0]
+            or any(h.ue for h in handlers)
+            or (body.through and els.ue)
+            or fin.ue
+        ):
+            return READS
+        # The ways out of the body, a handler or ``else``, each followed by ``finally``.
+        exits = self._any_of([body, *handlers, els if body.through else KILLS])
+        through = ((body.through and els.through) or any(h.through for h in handlers)) and (
+            fin.through
         )
-        through = ((body[1] and els[1]) or any(t for _, t in handlers)) and fin[1]
-        return ue, through
+        return Summary(
+            False,
+            through,
+            (exits.brk and fin.through) or fin.brk,
+            (exits.cont and fin.through) or fin.cont,
+        )
 
     # -- the question ---------------------------------------------------------------
 
     def live_after(self, path: list[Frame], name: NameExpr) -> bool:
         """Whether the value bound to ``name`` in ``path[-1]`` may be read later."""
+        self._after.clear()
         stmt = path[-1].statement
         if not isinstance(stmt, AssignmentStmt):
             # A walrus: any other mention in its own statement may read it.
@@ -368,50 +404,97 @@ class Liveness:
         return self._live_after_level(path, len(path) - 1)
 
     def _live_after_level(self, path: list[Frame], level: int) -> bool:
-        frame = path[level]
-        ue, through = self.seq(frame.block.body[frame.index + 1 :])
-        if ue:
+        """Whether the variable is live right after the statement ``path[level]``.
+
+        Every answer depends only on levels further out (``break`` and back edges lead
+        to enclosing loops), which several paths may ask about: memoised per question,
+        so a question costs time linear in the function.
+        """
+        if level not in self._after:
+            frame = path[level]
+            rest = self.seq(frame.block.body[frame.index + 1 :])
+            self._after[level] = self._leaves_live(path, level, rest) or (
+                rest.through and level > 0 and self._live_at_end(path, level - 1, frame.block)
+            )
+        return self._after[level]
+
+    def _leaves_live(self, path: list[Frame], level: int, summary: Summary) -> bool:
+        """Whether code summarised by ``summary`` in ``path[level].block`` may read the
+        variable itself, or jump (``break``/``continue``) to a place where it is live."""
+        if summary.ue:
             return True
-        if not through or level == 0:
+        if not (summary.brk or summary.cont):
             return False
-        return self._live_at_end(path, level - 1, frame.block)
+        loop = self._enclosing_loop(path, level)
+        if loop is None:
+            return False
+        return (summary.brk and self._live_after_level(path, loop)) or (
+            summary.cont and self._next_iteration(path, loop)
+        )
+
+    @staticmethod
+    def _enclosing_loop(path: list[Frame], level: int) -> int | None:
+        """The level of the loop a ``break`` in ``path[level].block`` leaves."""
+        for outer in range(level - 1, -1, -1):
+            loop = path[outer].statement
+            if isinstance(loop, (ForStmt, WhileStmt)) and path[outer + 1].block is loop.body:
+                return outer
+        return None
+
+    def _next_iteration(self, path: list[Frame], level: int) -> bool:
+        """Whether the variable is live at the back edge of the loop ``path[level]``."""
+        loop = cast("ForStmt | WhileStmt", path[level].statement)
+        body = self.block(loop.body)
+        if isinstance(loop, ForStmt) and self._target_writes(loop.index):
+            body = KILLS
+        if isinstance(loop, WhileStmt) and self._reads(loop.expr):
+            return True
+        after = self._live_after_level(path, level)
+        els = self.block(loop.else_body)
+        return (
+            body.ue
+            or (body.brk and after)
+            or self._leaves_live(path, level, els)
+            or (els.through and after)
+        )
 
     def _live_at_end(self, path: list[Frame], level: int, block: Block) -> bool:
         """Whether the variable is live where ``block`` (a child of path[level]) ends."""
         parent = path[level].statement
+        if isinstance(parent, (WhileStmt, ForStmt)) and block is parent.body:
+            return self._next_iteration(path, level)
         after = self._live_after_level(path, level)
-        if isinstance(parent, WhileStmt) and block is parent.body:
-            return (
-                self._reads(parent.expr)
-                or self.block(parent.body)[0]
-                or self.block(parent.else_body)[0]
-                or after
-            )
-        if isinstance(parent, ForStmt) and block is parent.body:
-            next_iteration = not self._target_writes(parent.index) and self.block(parent.body)[0]
-            return next_iteration or self.block(parent.else_body)[0] or after
         if isinstance(parent, TryStmt):
             if block is parent.body:
-                ue, through = self.block(parent.else_body)
-                return ue or (through and self._after_finally(parent, after))
+                els = self.block(parent.else_body)
+                return self._leaves_live(path, level, els) or (
+                    els.through and self._after_finally(path, level, after)
+                )
             if block is not parent.finally_body:
-                return self._after_finally(parent, after)
+                return self._after_finally(path, level, after)
         return after
 
+    def _after_finally(self, path: list[Frame], level: int, after: bool) -> bool:
+        fin = self.block(cast("TryStmt", path[level].statement).finally_body)
+        return self._leaves_live(path, level, fin) or (fin.through and after)
+
     def _exceptional(self, path: list[Frame], level: int, block: Block) -> bool:
-        """Reads reachable from ``block`` through an exception (handlers, ``finally``)."""
+        """Reads reachable from ``block`` through an exception (handlers, ``finally``,
+        a ``with`` whose context manager may swallow it)."""
         parent = path[level].statement
+        if isinstance(parent, WithStmt):
+            return self._live_after_level(path, level)
         if not isinstance(parent, TryStmt) or block is parent.finally_body:
             return False
-        if self.block(parent.finally_body)[0]:
+        if self.block(parent.finally_body).ue:
             return True
         if block is not parent.body:
             return False
         if self._reads(*parent.types):
             return True
-        handlers = [self.block(handler) for handler in parent.handlers]
-        if any(ue for ue, _ in handlers):
-            return True
-        return any(through for _, through in handlers) and self._after_finally(
-            parent, self._live_after_level(path, level)
+        after = self._live_after_level(path, level)
+        return any(
+            self._leaves_live(path, level, handler)
+            or (handler.through and self._after_finally(path, level, after))
+            for handler in (self.block(h) for h in parent.handlers)
         )
