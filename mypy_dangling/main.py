@@ -11,6 +11,7 @@ are shadowed for the same reason: list ``mypy_dangling`` last.)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -29,7 +30,7 @@ from mypy.types import Type
 
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
-from mypy_dangling.owners import record_delegations
+from mypy_dangling.owners import configured_owner_problem, record_delegations
 from mypy_dangling.version import __version__
 
 
@@ -40,13 +41,35 @@ class DanglingPlugin(Plugin):
         super().__init__(options)
         self.config = load_config(options)
         self._default = DefaultPlugin(options)
+        self._warned: set[str] = set()
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
         self._default.set_modules(modules)
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        if not ctx.is_check:
+            self._check_configured_owners(ctx.id)
         return {"version": __version__, **self.config.to_data()}
+
+    def _check_configured_owners(self, module: str) -> None:
+        """Warn (once, on stderr) about configured owners that name nothing.
+
+        mypy calls ``report_config_data(is_check=False)`` when it writes a module it has
+        just processed, so the module's symbol table is complete here.  Names under modules
+        that are never processed (cache-less runs) are checked by the command at the end.
+        """
+        for name in self.config.owners:
+            if name in self._warned or not name.startswith(module + "."):
+                continue
+            problem = configured_owner_problem(name, self._modules or {}, complete=False)
+            if problem:
+                self._warned.add(name)
+                print(
+                    f"{self.options.config_file}: warning: [mypy_dangling]: owners: "
+                    f'"{name}" names nothing: {problem}',
+                    file=sys.stderr,
+                )
 
     def get_customize_class_mro_hook(
         self, fullname: str

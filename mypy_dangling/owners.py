@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
     Decorator,
@@ -163,6 +164,33 @@ def _delegates_to_owner(
     sym = module.names.get(attr) if module else None
     node = sym.node.func if sym and isinstance(sym.node, Decorator) else sym.node if sym else None
     return isinstance(node, FuncDef) and is_owner_function(config, node.fullname, modules)
+
+
+# -- checking configured names ------------------------------------------------------------
+
+
+def configured_owner_problem(
+    name: str, modules: dict[str, MypyFile], *, complete: bool
+) -> str | None:
+    """Why a configured owner does not name anything, or None if it does (or can't tell).
+
+    With ``complete`` (every module of the program is loaded), a name under no loaded
+    module is reported too; otherwise only names whose module is loaded are judged.
+    """
+    parts = name.split(".")
+    module = next(
+        (
+            ".".join(parts[:i])
+            for i in range(len(parts) - 1, 0, -1)
+            if ".".join(parts[:i]) in modules
+        ),
+        None,
+    )
+    if module is None:
+        return "no checked module contains it" if complete else None
+    if lookup_fully_qualified(name, modules) is None:
+        return f'it is not defined in module "{module}"'
+    return None
 
 
 # -- recording delegations while mypy analyses a class -----------------------------------

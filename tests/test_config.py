@@ -128,3 +128,23 @@ def test_report_config_data_has_config_and_version(tmp_path: Path) -> None:
         "infer_owners": True,
         "report_futures": True,
     }
+
+
+def test_configured_owner_that_names_nothing_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        "mypy.ini",
+        "[mypy]\nplugins = mypy_dangling\n[mypy_dangling]\n"
+        "owners = m.Registry.spwan, m.Registry.spawn\n",
+    )
+    write(tmp_path, "m.py", "class Registry:\n    def spawn(self) -> None: ...\n")
+    out, err, status = api.run(["--cache-dir", str(tmp_path / "cache"), "m.py"])
+    assert status == 0, out + err
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == [
+        'mypy.ini: warning: [mypy_dangling]: owners: "m.Registry.spwan" names nothing: '
+        'it is not defined in module "m"'
+    ]
