@@ -30,6 +30,7 @@ from mypy.types import Type
 
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
+from mypy_dangling.errorcodes import PLUGIN_ERROR
 from mypy_dangling.owners import configured_owner_problem, record_delegations
 from mypy_dangling.version import __version__
 
@@ -95,4 +96,11 @@ def _record_delegations(
 ) -> None:
     if default is not None:
         default(ctx)
-    record_delegations(ctx)
+    try:
+        record_delegations(ctx)
+    except Exception as exc:  # the plugin must never crash mypy
+        ctx.api.fail(
+            f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)",
+            ctx.cls,
+            code=PLUGIN_ERROR,
+        )

@@ -34,3 +34,24 @@ def test_exception_in_a_check_becomes_an_error(
         "  [dangling-internal]" in out
     )
     assert status == 1
+
+
+def test_exception_while_analysing_a_class_becomes_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mypy_dangling import main
+
+    def boom(*args: object) -> None:
+        raise ValueError("bad class")
+
+    monkeypatch.setattr(main, "record_delegations", boom)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_dangling\n")
+    (tmp_path / "a.py").write_text("class C:\n    pass\n")
+    out, err, status = api.run(["--no-incremental", "a.py"])
+    assert "Traceback" not in out + err
+    assert (
+        "a.py:1: error: mypy-dangling internal error: ValueError: bad class (please report it)"
+        "  [dangling-internal]" in out
+    )
+    assert status == 1
