@@ -247,14 +247,17 @@ def progress(stream: TextIO, what: str) -> Iterator[None]:
     start = time.monotonic()
 
     def tick() -> None:
-        while True:
-            elapsed = int(time.monotonic() - start)
-            stream.write(f"\r{PROG}: {what}... {elapsed}s\x1b[K")
+        try:
+            while True:
+                elapsed = int(time.monotonic() - start)
+                stream.write(f"\r{PROG}: {what}... {elapsed}s\x1b[K")
+                stream.flush()
+                if done.wait(0.5):
+                    break
+            stream.write("\r\x1b[K")
             stream.flush()
-            if done.wait(0.5):
-                break
-        stream.write("\r\x1b[K")
-        stream.flush()
+        except (OSError, ValueError):  # the terminal went away: progress is optional
+            pass
 
     ticker = threading.Thread(target=tick, name=f"{PROG} progress", daemon=True)
     ticker.start()
