@@ -54,7 +54,7 @@ def check_function_call(
         if not is_owner_function(config, fullname, api.modules):
             desc = f'"{fullname.rpartition(".")[2]}"'
             _guarded(ctx, _check_task_call, ctx, desc, kind)
-    else:
+    elif _may_drop_a_task(ctx, api):
         _guarded(ctx, _check_other_call, config, ctx, fullname, False)
     return ret
 
@@ -77,9 +77,26 @@ def check_method_call(
         ):
             desc = callee_description(fullname, True)
             _guarded(ctx, _check_task_call, ctx, desc, kind)
-    else:
+    elif _may_drop_a_task(ctx, api):
         _guarded(ctx, _check_other_call, config, ctx, fullname, True)
     return ret
+
+
+def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> bool:
+    """The cheap filter in front of ``_check_other_call``, which most calls never need.
+
+    Hooks fire for every call (and for operators, indexing, ``with``, ...), so this runs
+    hundreds of thousands of times on a large codebase: only a real call that has a callable
+    argument, or that sits in an unannotated function under ``check_untyped_defs``, can drop
+    a task through ``_check_other_call``.
+    """
+    if not isinstance(ctx.context, CallExpr):
+        return False
+    for types in ctx.arg_types:
+        for typ in types:
+            if isinstance(get_proper_type(typ), FunctionLike):
+                return True
+    return api.options.check_untyped_defs and in_untyped_function(api) is not None
 
 
 def _hands_back_existing(ctx: MethodContext) -> bool:
