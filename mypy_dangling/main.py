@@ -11,7 +11,9 @@ are shadowed for the same reason: list ``mypy_dangling`` last.)
 
 from __future__ import annotations
 
+import hashlib
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -43,6 +45,7 @@ class DanglingPlugin(Plugin):
         self.config = load_config(options)
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
+        self._source_hash = _source_hash()
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
@@ -51,7 +54,7 @@ class DanglingPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         if not ctx.is_check:
             self._check_configured_owners(ctx.id)
-        return {"version": __version__, **self.config.to_data()}
+        return {"version": __version__, "source": self._source_hash, **self.config.to_data()}
 
     def _check_configured_owners(self, module: str) -> None:
         """Warn (once, on stderr) about configured owners that name nothing.
@@ -104,3 +107,16 @@ def _record_delegations(
             ctx.cls,
             code=PLUGIN_ERROR,
         )
+
+
+def _source_hash() -> str:
+    """A hash of the plugin's own code, for mypy's cache key.
+
+    mypy fingerprints only a plugin's top module (and nothing for a plugin passed to
+    ``build()`` directly, as the command does), so a changed check would otherwise reuse
+    cached findings from the old code.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

