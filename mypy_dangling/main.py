@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from pathlib import Path
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from mypy.nodes import MypyFile
