@@ -284,7 +284,8 @@ class Liveness:
                 return READS
             if any(self._target_writes(t) for t in stmt.target):
                 return KILLS
-            return self.block(stmt.body)
+            # The context manager may swallow an exception raised before any write.
+            return self.block(stmt.body)._replace(through=True)
         if isinstance(stmt, TryStmt):
             return self._try_summary(stmt)
         if isinstance(stmt, MatchStmt):
