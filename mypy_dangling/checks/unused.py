@@ -322,24 +322,34 @@ class Liveness:
         return Summary(*(any(bits) for bits in zip(*branches, strict=True)))
 
     def _while_summary(self, stmt: WhileStmt) -> Summary:
-        body, els = self.block(stmt.body), self.block(stmt.else_body)
-        if self._reads(stmt.expr) or body.ue or els.ue:
+        return self._loop_summary(stmt, self._iteration(stmt))
+
+    def _for_summary(self, stmt: ForStmt) -> Summary:
+        # The iterable is evaluated once, before the first iteration.
+        if self._reads(stmt.expr):
+            return READS
+        return self._loop_summary(stmt, self._iteration(stmt))
+
+    def _loop_summary(self, loop: ForStmt | WhileStmt, iteration: Summary) -> Summary:
+        els = self.block(loop.else_body)
+        if iteration.ue or els.ue:
             return READS
         # A break leaves the loop (skipping ``else``); the ``else`` block's own
         # break/continue belong to an outer loop.
-        return Summary(False, els.through or body.brk, els.brk, els.cont)
+        return Summary(False, els.through or iteration.brk, els.brk, els.cont)
 
-    def _for_summary(self, stmt: ForStmt) -> Summary:
-        if self._reads(stmt.expr) or self._target_reads(stmt.index):
+    def _iteration(self, loop: ForStmt | WhileStmt) -> Summary:
+        """One more iteration from the loop head: the condition or the target, then the body."""
+        if isinstance(loop, WhileStmt):
+            head_reads, head_writes = self._reads(loop.expr), False
+        else:
+            head_reads = self._target_reads(loop.index)
+            head_writes = self._target_writes(loop.index)
+        if head_reads:
             return READS
-        body, els = self.block(stmt.body), self.block(stmt.else_body)
-        if self._target_writes(stmt.index):
-            # Every iteration writes the name first; only the empty loop reaches
-            # ``else`` without writing it.
-            body = KILLS
-        if body.ue or els.ue:
-            return READS
-        return Summary(False, els.through or body.brk, els.brk, els.cont)
+        # Every iteration of a loop whose target is the name writes it first; only an
+        # empty loop reaches ``else`` without writing it.
+        return KILLS if head_writes else self.block(loop.body)
 
     def _reads_stmt(self, stmt: Statement) -> bool:
         exprs = get_subexpressions(stmt)
@@ -445,16 +455,12 @@ class Liveness:
     def _next_iteration(self, path: list[Frame], level: int) -> bool:
         """Whether the variable is live at the back edge of the loop ``path[level]``."""
         loop = cast("ForStmt | WhileStmt", path[level].statement)
-        body = self.block(loop.body)
-        if isinstance(loop, ForStmt) and self._target_writes(loop.index):
-            body = KILLS
-        if isinstance(loop, WhileStmt) and self._reads(loop.expr):
-            return True
+        iteration = self._iteration(loop)
         after = self._live_after_level(path, level)
         els = self.block(loop.else_body)
         return (
-            body.ue
-            or (body.brk and after)
+            iteration.ue
+            or (iteration.brk and after)
             or self._leaves_live(path, level, els)
             or (els.through and after)
         )
