@@ -41,6 +41,7 @@ from mypy_dangling.baseline import (
     read_baseline,
     write_baseline,
 )
+from mypy_dangling.main import DanglingPlugin
 from mypy_dangling.output import (
     FORMATS,
     Finding,
@@ -215,7 +216,7 @@ def run_mypy(sources: list[BuildSource], options: Options, fscache: FileSystemCa
         # (mypy loads configured plugins only from a config file).
         plugin = plugin_entry_point(mypy_version)(options)
         # mypy may print (e.g. in verbose mode): keep stdout for the report.
-        build(
+        result = build(
             sources,
             options,
             flush_errors=flush,
@@ -228,6 +229,10 @@ def run_mypy(sources: list[BuildSource], options: Options, fscache: FileSystemCa
         # stopped, which is what ``mypy`` itself prints in that case).
         messages.extend(message for message in exc.messages if message not in messages)
         return MypyRun(messages, blocked=True)
+    if isinstance(plugin, DanglingPlugin):
+        # Every module of the program is loaded now: a configured owner under none of them
+        # is a typo (the plugin alone can only judge names under modules it processed).
+        plugin.warn_unknown_owners(result.files, plugin.config.owners, complete=True)
     return MypyRun(messages, blocked=False)
 
 

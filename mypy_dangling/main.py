@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,17 +57,22 @@ class DanglingPlugin(Plugin):
         return {"version": __version__, "source": self._source_hash, **self.config.to_data()}
 
     def _check_configured_owners(self, module: str) -> None:
-        """Warn (once, on stderr) about configured owners that name nothing.
+        """Warn about configured owners under a module mypy has just processed.
 
         mypy calls ``report_config_data(is_check=False)`` when it writes a module it has
         just processed, so the module's symbol table is complete here.  Names under modules
         that are never processed (cache-less runs) are checked by the command at the end.
         """
-        for name in self.config.owners:
-            if name in self._warned or not name.startswith(module + "."):
-                continue
-            problem = configured_owner_problem(name, self._modules or {}, complete=False)
-            if problem:
+        names = [name for name in self.config.owners if name.startswith(module + ".")]
+        self.warn_unknown_owners(self._modules or {}, names, complete=False)
+
+    def warn_unknown_owners(
+        self, modules: dict[str, MypyFile], names: Sequence[str], *, complete: bool
+    ) -> None:
+        """Print a warning (once per name) for configured owners that name nothing."""
+        for name in names:
+            problem = configured_owner_problem(name, modules, complete=complete)
+            if problem and name not in self._warned:
                 self._warned.add(name)
                 print(
                     f"{self.options.config_file}: warning: [mypy_dangling]: owners: "

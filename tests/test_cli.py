@@ -538,3 +538,26 @@ def test_pre_commit_hook_runs_the_console_script() -> None:
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "- id: mypy-dangling\n" in hooks
     assert "  entry: mypy-dangling\n" in hooks
+
+
+# --- configured owners that name nothing ---------------------------------------------------
+
+
+def test_configured_owner_typos_are_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
+    write("main.py", TASKS)
+    write("jobs.py", "def fire() -> None: ...\n")
+    write(
+        "mypy.ini",
+        "[mypy]\n[mypy_dangling]\nowners = jobs.fire, jobs.fiire, jbos.fire\n",
+    )
+    status, _out, err = run(capsys, "main.py", "jobs.py")
+    assert status == 1
+    assert (
+        'mypy.ini: warning: [mypy_dangling]: owners: "jobs.fiire" names nothing: '
+        'it is not defined in module "jobs"'
+    ) in err
+    assert (
+        'mypy.ini: warning: [mypy_dangling]: owners: "jbos.fire" names nothing: '
+        "no checked module contains it"
+    ) in err
+    assert '"jobs.fire"' not in err
