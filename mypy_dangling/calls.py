@@ -10,7 +10,7 @@ so the hooks never remember what they reported (mypy drops duplicates).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
@@ -37,6 +37,18 @@ from mypy_dangling.tasks import (
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
+
+#: Methods that take an existing element out of a container.
+RETRIEVAL_METHODS: Final = frozenset(
+    {"pop", "popitem", "popleft", "get", "get_nowait", "setdefault", "__getitem__"}
+)
+CONTAINER_CLASSES: Final = (
+    "typing.Mapping",
+    "typing.Sequence",
+    "typing.AbstractSet",
+    "collections.deque",
+    "asyncio.queues.Queue",
+)
 
 
 def check_function_call(
@@ -72,7 +84,7 @@ def check_method_call(
         kind = PRODUCER_LOOP_METHODS.get(method)
     api = cast("TypeChecker", ctx.api)
     if kind is not None and reported(kind, config.report_futures):
-        if not _hands_back_existing(ctx) and not is_owner_method(
+        if not _hands_back_existing(ctx, method) and not is_owner_method(
             config, ctx.type, method, api.modules
         ):
             desc = callee_description(fullname, True)
@@ -99,10 +111,21 @@ def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> 
     return api.options.check_untyped_defs and in_untyped_function(api) is not None
 
 
-def _hands_back_existing(ctx: MethodContext) -> bool:
-    """A method of a collection of tasks (``pending.pop(key)``) returns a task that exists."""
+def _hands_back_existing(ctx: MethodContext, method: str) -> bool:
+    """A collection hands back a task that already exists: ``pending.pop(key)``.
+
+    Either the receiver's type arguments hold tasks (any method of a ``list[Task[None]]``),
+    or the method takes an element out of a container whatever its type arguments say
+    (a ``dict`` subclass whose ``pop`` is typed by the key's type argument).
+    """
     receiver = ctx.type
-    return isinstance(receiver, Instance) and any(task_kind(arg) for arg in receiver.args)
+    if not isinstance(receiver, Instance):
+        return False
+    if method in RETRIEVAL_METHODS and any(
+        receiver.type.has_base(container) for container in CONTAINER_CLASSES
+    ):
+        return True
+    return any(task_kind(arg) for arg in receiver.args)
 
 
 def callee_description(fullname: str, is_method: bool) -> str:

@@ -93,11 +93,19 @@ def check_callback_args(
 def _described(typ: Type) -> str:
     proper = get_proper_type(typ)
     name = callable_name(proper) if isinstance(proper, FunctionLike) else None
+    if name == "<lambda>":  # a lambda passed through a wrapper
+        return "lambda"
     return name or "callback"
 
 
 def _names_owner(config: DanglingConfig, api: TypeChecker, arg: Expression) -> bool:
-    """``lambda: hub.spawn(x())`` or ``hub.spawn``: the callback goes to an owner."""
+    """``lambda: hub.spawn(x())`` or ``hub.spawn``: the callback goes to an owner.
+
+    Looks through a wrapper called with the callback alone (``mark(lambda: ...)``, an
+    identity decorator such as Home Assistant's ``callback``).
+    """
+    while isinstance(arg, CallExpr) and len(arg.args) == 1:
+        arg = arg.args[0]
     target = arg.expr() if isinstance(arg, LambdaExpr) else arg
     if isinstance(target, CallExpr):
         target = target.callee
