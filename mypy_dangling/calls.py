@@ -21,7 +21,7 @@ from mypy_dangling.checks.dangling import is_dangling
 from mypy_dangling.checks.untyped import any_loop_calls, in_untyped_function, loop_method_kind
 from mypy_dangling.checks.unused import check_binding
 from mypy_dangling.config import DanglingConfig
-from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR
+from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR, internal_error
 from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
@@ -144,7 +144,7 @@ def _guarded(
         check(*args)
     except Exception as exc:
         ctx.api.fail(
-            f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)",
+            internal_error(exc),
             ctx.context,
             code=PLUGIN_ERROR,
         )

@@ -37,3 +37,8 @@ FIX_NOTE: Final = (
     '"add_done_callback(<set>.discard)"), store it in an attribute, '
     "create it in a TaskGroup, or await it"
 )
+
+
+def internal_error(exc: Exception) -> str:
+    """The message of a ``dangling-internal`` error: a bug in a check, caught."""
+    return f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)"

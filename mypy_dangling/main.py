@@ -32,7 +32,7 @@ from mypy.types import Type
 
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
-from mypy_dangling.errorcodes import PLUGIN_ERROR
+from mypy_dangling.errorcodes import PLUGIN_ERROR, internal_error
 from mypy_dangling.owners import configured_owner_problem, record_delegations
 from mypy_dangling.version import __version__
 
@@ -108,7 +108,7 @@ def _record_delegations(
         record_delegations(ctx)
     except Exception as exc:  # the plugin must never crash mypy
         ctx.api.fail(
-            f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)",
+            internal_error(exc),
             ctx.cls,
             code=PLUGIN_ERROR,
         )
