@@ -30,6 +30,7 @@ from mypy.plugin import (
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
 
+from mypy_dangling.callees import CalleeFilter
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
 from mypy_dangling.errorcodes import PLUGIN_ERROR, internal_error
@@ -46,10 +47,12 @@ class DanglingPlugin(Plugin):
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
         self._source_hash = _source_hash()
+        self._callees = CalleeFilter()
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
         self._default.set_modules(modules)
+        self._callees.modules = modules
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         if not ctx.is_check:
@@ -89,14 +92,16 @@ class DanglingPlugin(Plugin):
         return partial(_record_delegations, default)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return partial(
-            check_function_call, self.config, fullname, self._default.get_function_hook(fullname)
-        )
+        default = self._default.get_function_hook(fullname)
+        if not self._callees.may_matter(fullname):
+            return default
+        return partial(check_function_call, self.config, fullname, default)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return partial(
-            check_method_call, self.config, fullname, self._default.get_method_hook(fullname)
-        )
+        default = self._default.get_method_hook(fullname)
+        if not self._callees.may_matter(fullname):
+            return default
+        return partial(check_method_call, self.config, fullname, default)
 
 
 def _record_delegations(

@@ -1,0 +1,118 @@
+"""Which callees get a hook at all: decided once per name, from the callee's declaration.
+
+mypy asks a plugin for a hook with nothing but the callee's full name, for every call it
+checks (and twice when the answer is a hook).  Returning a hook for every name costs about
+4 % of mypy's time on a large codebase before the hook does anything (mypy builds a
+context and calls into interpreted code), so the plugin looks the name up and hooks only
+callees whose declaration can matter:
+
+* a return type that is or may be a Task/Future (a Task, a Union with one, a type variable
+  such as ``def ident(x: T) -> T``), or a coroutine (the untyped-code check sees
+  ``loop.create_task(self.update())`` on an ``Any`` loop through the coroutine call);
+* a callable parameter (a callback whose result may be dropped);
+* the asyncio producers by name (their result can be ``Any``);
+* anything it cannot classify (a callable object, a name it cannot find).
+
+Builtins never create tasks and are never hooked.  The decision is cached per name and
+revalidated by the identity of the declared type, which mypy replaces when a declaration
+changes (``dmypy`` keeps the plugin between runs and merges changed modules in place).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode, TypeInfo, Var
+from mypy.types import (
+    CallableType,
+    FunctionLike,
+    Instance,
+    Overloaded,
+    Type,
+    TypeVarType,
+    UnionType,
+    get_proper_type,
+)
+
+from mypy_dangling.tasks import PRODUCER_FUNCTIONS, info_task_kind, task_kind
+
+COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
+
+_Entry = tuple[SymbolNode | None, object, bool]
+
+
+class CalleeFilter:
+    """Answers "can a call of this callee matter to the checks?" by the callee's name."""
+
+    def __init__(self) -> None:
+        self.modules: dict[str, MypyFile] = {}
+        self._cache: dict[str, _Entry] = {}
+
+    def may_matter(self, fullname: str) -> bool:
+        if fullname.startswith("builtins."):
+            return False
+        if fullname in PRODUCER_FUNCTIONS:
+            return True
+        entry = self._cache.get(fullname)
+        if entry is not None and (entry[0] is None or _declared(entry[0]) is entry[1]):
+            return entry[2]
+        try:
+            sym = lookup_fully_qualified(fullname, self.modules)
+        except Exception:  # an odd name: hook it, the hook decides by the inferred type
+            return True
+        node = sym.node if sym is not None else None
+        decision = node_may_matter(node)
+        self._cache[fullname] = (node, _declared(node) if node is not None else None, decision)
+        return decision
+
+
+def _declared(node: SymbolNode) -> object:
+    """The object whose identity changes when the declaration changes."""
+    if isinstance(node, Decorator):
+        return node.var.type
+    if isinstance(node, (FuncDef, OverloadedFuncDef, Var)):
+        return node.type
+    return node
+
+
+def node_may_matter(node: SymbolNode | None) -> bool:
+    if isinstance(node, TypeInfo):
+        init = node.get("__init__")
+        return info_task_kind(node) is not None or (
+            init is not None and node_may_matter(init.node)
+        )
+    if isinstance(node, Decorator):
+        return node.func.is_coroutine or type_may_matter(node.var.type or node.func.type)
+    if isinstance(node, FuncDef):
+        return node.is_coroutine or (node.type is not None and type_may_matter(node.type))
+    if isinstance(node, (OverloadedFuncDef, Var)):
+        return node.type is None or type_may_matter(node.type)
+    return True
+
+
+def type_may_matter(typ: Type | None) -> bool:
+    proper = get_proper_type(typ)
+    if isinstance(proper, CallableType):
+        items = [proper]
+    elif isinstance(proper, Overloaded):
+        items = proper.items
+    else:
+        return True  # a callable object, Any, ...: let the hook decide
+    return any(return_may_matter(item.ret_type) or has_callable_param(item) for item in items)
+
+
+def has_callable_param(callee: CallableType) -> bool:
+    """A parameter typed as a callable: a callback whose result the callee may drop."""
+    return any(isinstance(get_proper_type(arg), FunctionLike) for arg in callee.arg_types)
+
+
+def return_may_matter(typ: Type) -> bool:
+    proper = get_proper_type(typ)
+    if isinstance(proper, TypeVarType):
+        return True
+    if isinstance(proper, UnionType):
+        return any(return_may_matter(item) for item in proper.items)
+    if isinstance(proper, Instance):
+        return task_kind(proper) is not None or proper.type.fullname in COROUTINE_CLASSES
+    return False
