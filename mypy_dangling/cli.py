@@ -30,6 +30,7 @@ from mypy.fscache import FileSystemCache
 from mypy.main import process_options
 from mypy.modulefinder import BuildSource
 from mypy.options import Options
+from mypy.util import hard_exit
 from mypy.version import __version__ as mypy_version
 
 from mypy_dangling import plugin as plugin_entry_point
@@ -368,3 +369,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Please report it at the project's issue tracker with the command you ran.\n"
         )
     return EXIT_ERROR
+
+
+def console_main() -> None:
+    """The console script: :func:`main`, then exit without tearing the heap down.
+
+    Freeing mypy's objects one by one at interpreter exit takes longer than checking a
+    large codebase (20 s of 60 on Home Assistant); mypy itself leaves the same way.
+    """
+    hard_exit(main())

@@ -534,7 +534,7 @@ def test_the_example_project_has_findings(
 
 def test_pre_commit_hook_runs_the_console_script() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["mypy-dangling"] == "mypy_dangling.cli:main"
+    assert scripts["mypy-dangling"] == "mypy_dangling.cli:console_main"
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "- id: mypy-dangling\n" in hooks
     assert "  entry: mypy-dangling\n" in hooks
