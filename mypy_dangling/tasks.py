@@ -42,14 +42,12 @@ PRODUCER_LOOP_METHODS: Final[dict[str, TaskKind]] = {
 
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
     """Whether instances of the class are Tasks or Futures (by its MRO)."""
-    kind: TaskKind | None = None
-    for base in info.mro:
-        name = base.fullname
-        if name in TASK_CLASSES:
-            return "Task"
-        if name in FUTURE_CLASSES:
-            kind = "Future"
-    return kind
+    # TypeInfo.has_base is compiled: four of its MRO walks beat one in Python.
+    if any(info.has_base(name) for name in TASK_CLASSES):
+        return "Task"
+    if any(info.has_base(name) for name in FUTURE_CLASSES):
+        return "Future"
+    return None
 
 
 def task_kind(typ: Type | None) -> TaskKind | None:
