@@ -112,3 +112,36 @@ def test_cold_warm_dmypy_and_workers_agree(project: Path) -> None:
         pytest.skip("this mypy has no --num-workers")
     workers = findings(run([*mypy, "--no-incremental", "--num-workers", "2"], project))
     assert workers == cold
+
+
+def test_dmypy_sees_a_declaration_that_starts_returning_a_task(project: Path) -> None:
+    """The plugin decides which callees to hook once per name and caches it; the daemon
+    keeps the plugin between runs, so a changed declaration must invalidate that."""
+    (project / "pkg/decl.py").write_text("def later() -> None: ...\n")
+    (project / "pkg/caller.py").write_text(
+        "from pkg.decl import later\ndef go() -> None:\n    later()\n"
+    )
+    status = str(project / ".dmypy.json")
+    dmypy = [
+        "-m",
+        "mypy.dmypy",
+        "--status-file",
+        status,
+        "run",
+        "--",
+        "--allow-empty-bodies",
+        "pkg",
+    ]
+    expected = 'pkg/caller.py:3: error: Task returned by "later" is dropped  [dangling-task]'
+    try:
+        assert expected not in findings(run(dmypy, project))
+        (project / "pkg/decl.py").write_text(
+            "import asyncio\ndef later() -> asyncio.Task[None]: ...\n"
+        )
+        assert expected in findings(run(dmypy, project))
+    finally:
+        run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)
+    cold = findings(
+        run(["-m", "mypy", "--no-incremental", "--allow-empty-bodies", "pkg"], project)
+    )
+    assert expected in cold
