@@ -24,6 +24,7 @@ Speed is measured here, never by timed tests.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import platform
 import re
@@ -31,9 +32,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -136,7 +139,7 @@ def bench_codebase(base: Codebase, repeat: int, with_cli: bool) -> list[tuple[st
         print("  (mypy-dangling is not installed: CLI skipped)")
     variants = [baseline, *candidates]
 
-    scratch = cache_dir() / "bench" / "caches"
+    scratch = Path(tempfile.mkdtemp(prefix="caches-", dir=cache_dir() / "bench"))
     touched = work / base.touch
     original = touched.read_text()
     try:
@@ -145,6 +148,7 @@ def bench_codebase(base: Codebase, repeat: int, with_cli: bool) -> list[tuple[st
                 run_variant(variant, work, scratch, touched, original, rep)
     finally:
         touched.write_text(original)
+        shutil.rmtree(scratch, ignore_errors=True)
 
     rows = []
     for candidate in candidates:
@@ -236,6 +240,7 @@ def main() -> None:
     parser.add_argument("--only", choices=[c.name for c in CODEBASES], action="append")
     parser.add_argument("--no-cli", action="store_true", help="skip the mypy-dangling CLI")
     args = parser.parse_args()
+    lock = take_lock()
     describe_machine()
     print(
         f"targets: plugin <= {TARGETS['plugin']}x wall, <= {TARGETS['plugin-rss']}x RSS; "
@@ -251,6 +256,23 @@ def main() -> None:
         except FetchError as exc:
             print(f"  skipped: {exc}")
     print_table(rows)
+    lock.close()
+
+
+def take_lock() -> TextIO:
+    """One benchmark at a time: two would share the edited tree and each other's CPUs."""
+    path = cache_dir() / "bench" / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(path, "a+")  # noqa: SIM115 (held until the end of the run)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        sys.exit(f"another bench.py is running (pid {lock.read().strip() or '?'}); try later")
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock
 
 
 if __name__ == "__main__":
