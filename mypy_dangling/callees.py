@@ -13,9 +13,9 @@ callees whose declaration can matter:
 * the asyncio producers by name (their result can be ``Any``);
 * anything it cannot classify (a callable object, a name it cannot find).
 
-Builtins never create tasks and are never hooked.  The decision is cached per name and
-revalidated by the identity of the declared type, which mypy replaces when a declaration
-changes (``dmypy`` keeps the plugin between runs and merges changed modules in place).
+Builtins never create tasks and are never hooked.  The plugin caches the hook per name
+and forgets them all whenever mypy parses a module (``get_additional_deps``): a declaration
+changes only through a parse, and ``dmypy`` keeps the plugin between runs.
 """
 
 from __future__ import annotations
@@ -39,41 +39,18 @@ from mypy_dangling.tasks import PRODUCER_FUNCTIONS, info_task_kind, task_kind
 
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
 
-_Entry = tuple[SymbolNode | None, object, bool]
 
-
-class CalleeFilter:
-    """Answers "can a call of this callee matter to the checks?" by the callee's name."""
-
-    def __init__(self) -> None:
-        self.modules: dict[str, MypyFile] = {}
-        self._cache: dict[str, _Entry] = {}
-
-    def may_matter(self, fullname: str) -> bool:
-        if fullname.startswith("builtins."):
-            return False
-        if fullname in PRODUCER_FUNCTIONS:
-            return True
-        entry = self._cache.get(fullname)
-        if entry is not None and (entry[0] is None or _declared(entry[0]) is entry[1]):
-            return entry[2]
-        try:
-            sym = lookup_fully_qualified(fullname, self.modules)
-        except Exception:  # an odd name: hook it, the hook decides by the inferred type
-            return True
-        node = sym.node if sym is not None else None
-        decision = node_may_matter(node)
-        self._cache[fullname] = (node, _declared(node) if node is not None else None, decision)
-        return decision
-
-
-def _declared(node: SymbolNode) -> object:
-    """The object whose identity changes when the declaration changes."""
-    if isinstance(node, Decorator):
-        return node.var.type
-    if isinstance(node, (FuncDef, OverloadedFuncDef, Var)):
-        return node.type
-    return node
+def may_matter(fullname: str, modules: dict[str, MypyFile]) -> bool:
+    """Whether a call of ``fullname`` can matter to the checks, by its declaration."""
+    if fullname.startswith("builtins."):
+        return False
+    if fullname in PRODUCER_FUNCTIONS:
+        return True
+    try:
+        sym = lookup_fully_qualified(fullname, modules)
+    except Exception:  # an odd name: hook it, the hook decides by the inferred type
+        return True
+    return node_may_matter(sym.node if sym is not None else None)
 
 
 def node_may_matter(node: SymbolNode | None) -> bool:

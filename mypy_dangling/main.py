@@ -1,12 +1,13 @@
 """The plugin class: a table from callee names to hooks, nothing else.
 
 Any callee can return a task (a user's function, a callable variable, a generic function),
-so the plugin hooks every call and looks only at the return type; the statement around a
-call is examined only when that type is a Task or Future.  mypy uses the *first* plugin
-that returns a hook for a name, so every hook first runs what mypy's own
-``DefaultPlugin`` would have run for that name and returns its result unchanged: the
-plugin never changes a type mypy infers.  (Plugins listed *after* this one in the config
-are shadowed for the same reason: list ``mypy_dangling`` last.)
+so the plugin hooks every callee whose declaration can matter (:mod:`mypy_dangling.callees`)
+and looks at the inferred return type; the statement around a call is examined only when
+that type is a Task or Future.  mypy uses the *first* plugin that returns a hook for a
+name, so every hook first runs what mypy's own ``DefaultPlugin`` would have run for that
+name and returns its result unchanged: the plugin never changes a type mypy infers.
+(Plugins listed *after* this one in the config are shadowed for the hooked names: list
+``mypy_dangling`` last.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mypy.plugin import (
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
 
-from mypy_dangling.callees import CalleeFilter
+from mypy_dangling.callees import may_matter
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import load_config
 from mypy_dangling.errorcodes import PLUGIN_ERROR, internal_error
@@ -47,12 +48,14 @@ class DanglingPlugin(Plugin):
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
         self._source_hash = _source_hash()
-        self._callees = CalleeFilter()
+        # Hooks by callee name; mypy asks for every call it checks.  Forgotten whenever a
+        # module is parsed, since that is how a declaration changes (dmypy reuses plugins).
+        self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
+        self._method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
         self._default.set_modules(modules)
-        self._callees.modules = modules
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         if not ctx.is_check:
@@ -91,17 +94,32 @@ class DanglingPlugin(Plugin):
             return default
         return partial(_record_delegations, default)
 
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        self._function_hooks.clear()
+        self._method_hooks.clear()
+        return []
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        default = self._default.get_function_hook(fullname)
-        if not self._callees.may_matter(fullname):
-            return default
-        return partial(check_function_call, self.config, fullname, default)
+        try:
+            return self._function_hooks[fullname]
+        except KeyError:
+            hook = None
+            if may_matter(fullname, self._modules or {}):
+                default = self._default.get_function_hook(fullname)
+                hook = partial(check_function_call, self.config, fullname, default)
+            self._function_hooks[fullname] = hook
+            return hook
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        default = self._default.get_method_hook(fullname)
-        if not self._callees.may_matter(fullname):
-            return default
-        return partial(check_method_call, self.config, fullname, default)
+        try:
+            return self._method_hooks[fullname]
+        except KeyError:
+            hook = None
+            if may_matter(fullname, self._modules or {}):
+                default = self._default.get_method_hook(fullname)
+                hook = partial(check_method_call, self.config, fullname, default)
+            self._method_hooks[fullname] = hook
+            return hook
 
 
 def _record_delegations(
