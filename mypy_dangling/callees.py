@@ -13,7 +13,9 @@ callees whose declaration can matter:
 * the asyncio producers by name (their result can be ``Any``);
 * anything it cannot classify (a callable object, a name it cannot find).
 
-Builtins never create tasks and are never hooked.  The plugin caches the hook per name
+Builtins, operators and other dunder methods (but ``__call__``), ``await``, mypy's
+synthetic callees (``<list>``) and the methods that take an element out of a container
+never create a task and are never hooked.  The plugin caches the hook per name
 and forgets them all whenever mypy parses a module (``get_additional_deps``): a declaration
 changes only through a parse, and ``dmypy`` keeps the plugin between runs.
 """
@@ -23,7 +25,16 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode, TypeInfo, Var
+from mypy.nodes import (
+    FUNC_NO_INFO,
+    Decorator,
+    FuncDef,
+    MypyFile,
+    OverloadedFuncDef,
+    SymbolNode,
+    TypeInfo,
+    Var,
+)
 from mypy.types import (
     CallableType,
     FunctionLike,
@@ -35,22 +46,56 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_dangling.tasks import PRODUCER_FUNCTIONS, info_task_kind, task_kind
+from mypy_dangling.tasks import (
+    CONTAINER_CLASSES,
+    PRODUCER_FUNCTIONS,
+    RETRIEVAL_METHODS,
+    info_task_kind,
+    task_kind,
+)
 
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
 
 
 def may_matter(fullname: str, modules: dict[str, MypyFile]) -> bool:
     """Whether a call of ``fullname`` can matter to the checks, by its declaration."""
-    if fullname.startswith("builtins."):
+    if fullname.startswith(("builtins.", "<")):  # builtins; mypy's ``<list>``, ``<dict>``...
         return False
+    method = fullname.split(" of ", 1)[0].rpartition(".")[2]
+    if method.startswith("__") and method.endswith("__") and method != "__call__":
+        return False  # operators, iteration, ``await``, ``with``: nothing is dropped there
     if fullname in PRODUCER_FUNCTIONS:
         return True
+    node = resolve(fullname, modules)
+    if node is None:
+        return True  # a local callable, or a name mypy made up: let the hook decide
+    if method in RETRIEVAL_METHODS and _is_container_method(node):
+        return False  # hands back an element that exists already
+    return node_may_matter(node)
+
+
+def resolve(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    """The callee's declaration; a method may be inherited (mypy names it by the receiver)."""
     try:
         sym = lookup_fully_qualified(fullname, modules)
-    except Exception:  # an odd name: hook it, the hook decides by the inferred type
-        return True
-    return node_may_matter(sym.node if sym is not None else None)
+        if sym is not None:
+            return sym.node
+        owner, _, name = fullname.rpartition(".")
+        cls = lookup_fully_qualified(owner, modules) if owner else None
+        member = cls.node.get(name) if cls is not None and isinstance(cls.node, TypeInfo) else None
+    except Exception:  # an odd name: the hook decides by the inferred type
+        return None
+    return member.node if member is not None else None
+
+
+def _is_container_method(node: SymbolNode) -> bool:
+    func = node.func if isinstance(node, Decorator) else node
+    info = func.info if isinstance(func, (FuncDef, OverloadedFuncDef)) else None
+    return (
+        info is not None
+        and info is not FUNC_NO_INFO
+        and any(info.has_base(container) for container in CONTAINER_CLASSES)
+    )
 
 
 def node_may_matter(node: SymbolNode | None) -> bool:

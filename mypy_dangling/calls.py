@@ -10,7 +10,7 @@ so the hooks never remember what they reported (mypy drops duplicates).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, cast
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
@@ -25,9 +25,11 @@ from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR, inte
 from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
+    CONTAINER_CLASSES,
     EVENT_LOOP_CLASS,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
+    RETRIEVAL_METHODS,
     TaskKind,
     has_base,
     is_any,
@@ -37,18 +39,6 @@ from mypy_dangling.tasks import (
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
-
-#: Methods that take an existing element out of a container.
-RETRIEVAL_METHODS: Final = frozenset(
-    {"pop", "popitem", "popleft", "get", "get_nowait", "setdefault", "__getitem__"}
-)
-CONTAINER_CLASSES: Final = (
-    "typing.Mapping",
-    "typing.Sequence",
-    "typing.AbstractSet",
-    "collections.deque",
-    "asyncio.queues.Queue",
-)
 
 
 def check_function_call(

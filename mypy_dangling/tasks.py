@@ -40,6 +40,19 @@ PRODUCER_LOOP_METHODS: Final[dict[str, TaskKind]] = {
 }
 
 
+#: Methods that take an existing element out of a container.
+RETRIEVAL_METHODS: Final = frozenset(
+    {"pop", "popitem", "popleft", "get", "get_nowait", "setdefault", "__getitem__"}
+)
+CONTAINER_CLASSES: Final = (
+    "typing.Mapping",
+    "typing.Sequence",
+    "typing.AbstractSet",
+    "collections.deque",
+    "asyncio.queues.Queue",
+)
+
+
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
     """Whether instances of the class are Tasks or Futures (by its MRO)."""
     # TypeInfo.has_base is compiled: four of its MRO walks beat one in Python.
