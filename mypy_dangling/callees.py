@@ -7,8 +7,9 @@ context and calls into interpreted code), so the plugin looks the name up and ho
 callees whose declaration can matter:
 
 * a return type that is or may be a Task/Future (a Task, a Union with one, a type variable
-  such as ``def ident(x: T) -> T``), or a coroutine (the untyped-code check sees
-  ``loop.create_task(self.update())`` on an ``Any`` loop through the coroutine call);
+  such as ``def ident(x: T) -> T``), or, where ``check_untyped_defs`` is on, a coroutine
+  (the untyped-code check sees ``loop.create_task(self.update())`` on an ``Any`` loop
+  through the coroutine call);
 * a callable parameter (a callback whose result may be dropped);
 * the asyncio producers by name (their result can be ``Any``);
 * anything it cannot classify (a callable object, a name it cannot find).
@@ -57,8 +58,12 @@ from mypy_dangling.tasks import (
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
 
 
-def may_matter(fullname: str, modules: dict[str, MypyFile]) -> bool:
-    """Whether a call of ``fullname`` can matter to the checks, by its declaration."""
+def may_matter(fullname: str, modules: dict[str, MypyFile], *, coroutines: bool) -> bool:
+    """Whether a call of ``fullname`` can matter to the checks, by its declaration.
+
+    ``coroutines``: whether coroutine functions matter (only the untyped-code check needs
+    them, and only where ``check_untyped_defs`` is on).
+    """
     if fullname.startswith(("builtins.", "<")):  # builtins; mypy's ``<list>``, ``<dict>``...
         return False
     method = fullname.split(" of ", 1)[0].rpartition(".")[2]
@@ -71,7 +76,7 @@ def may_matter(fullname: str, modules: dict[str, MypyFile]) -> bool:
         return True  # a local callable, or a name mypy made up: let the hook decide
     if method in RETRIEVAL_METHODS and _is_container_method(node):
         return False  # hands back an element that exists already
-    return node_may_matter(node)
+    return node_may_matter(node, coroutines=coroutines)
 
 
 def resolve(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
@@ -98,22 +103,25 @@ def _is_container_method(node: SymbolNode) -> bool:
     )
 
 
-def node_may_matter(node: SymbolNode | None) -> bool:
+def node_may_matter(node: SymbolNode | None, *, coroutines: bool) -> bool:
     if isinstance(node, TypeInfo):
         init = node.get("__init__")
         return info_task_kind(node) is not None or (
-            init is not None and node_may_matter(init.node)
+            init is not None and node_may_matter(init.node, coroutines=coroutines)
         )
     if isinstance(node, Decorator):
-        return node.func.is_coroutine or type_may_matter(node.var.type or node.func.type)
+        declared = node.var.type or node.func.type
+        return (coroutines and node.func.is_coroutine) or type_may_matter(declared, coroutines)
     if isinstance(node, FuncDef):
-        return node.is_coroutine or (node.type is not None and type_may_matter(node.type))
+        if coroutines and node.is_coroutine:
+            return True
+        return node.type is not None and type_may_matter(node.type, coroutines)
     if isinstance(node, (OverloadedFuncDef, Var)):
-        return node.type is None or type_may_matter(node.type)
+        return node.type is None or type_may_matter(node.type, coroutines)
     return True
 
 
-def type_may_matter(typ: Type | None) -> bool:
+def type_may_matter(typ: Type | None, coroutines: bool) -> bool:
     proper = get_proper_type(typ)
     if isinstance(proper, CallableType):
         items = [proper]
@@ -121,7 +129,9 @@ def type_may_matter(typ: Type | None) -> bool:
         items = proper.items
     else:
         return True  # a callable object, Any, ...: let the hook decide
-    return any(return_may_matter(item.ret_type) or has_callable_param(item) for item in items)
+    return any(
+        return_may_matter(item.ret_type, coroutines) or has_callable_param(item) for item in items
+    )
 
 
 def has_callable_param(callee: CallableType) -> bool:
@@ -129,12 +139,14 @@ def has_callable_param(callee: CallableType) -> bool:
     return any(isinstance(get_proper_type(arg), FunctionLike) for arg in callee.arg_types)
 
 
-def return_may_matter(typ: Type) -> bool:
+def return_may_matter(typ: Type, coroutines: bool) -> bool:
     proper = get_proper_type(typ)
     if isinstance(proper, TypeVarType):
         return True
     if isinstance(proper, UnionType):
-        return any(return_may_matter(item) for item in proper.items)
+        return any(return_may_matter(item, coroutines) for item in proper.items)
     if isinstance(proper, Instance):
-        return task_kind(proper) is not None or proper.type.fullname in COROUTINE_CLASSES
+        if coroutines and proper.type.fullname in COROUTINE_CLASSES:
+            return True
+        return task_kind(proper) is not None
     return False

@@ -52,6 +52,11 @@ class DanglingPlugin(Plugin):
         # module is parsed, since that is how a declaration changes (dmypy reuses plugins).
         self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
         self._method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
+        # Coroutine callees matter only to the untyped-code check.  (A file that turns
+        # check_untyped_defs on with an inline ``# mypy:`` comment is not seen from here.)
+        self._untyped_checked = options.check_untyped_defs or any(
+            section.get("check_untyped_defs") for section in options.per_module_options.values()
+        )
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
@@ -104,7 +109,7 @@ class DanglingPlugin(Plugin):
             return self._function_hooks[fullname]
         except KeyError:
             hook = None
-            if may_matter(fullname, self._modules or {}):
+            if may_matter(fullname, self._modules or {}, coroutines=self._untyped_checked):
                 default = self._default.get_function_hook(fullname)
                 hook = partial(check_function_call, self.config, fullname, default)
             self._function_hooks[fullname] = hook
@@ -115,7 +120,7 @@ class DanglingPlugin(Plugin):
             return self._method_hooks[fullname]
         except KeyError:
             hook = None
-            if may_matter(fullname, self._modules or {}):
+            if may_matter(fullname, self._modules or {}, coroutines=self._untyped_checked):
                 default = self._default.get_method_hook(fullname)
                 hook = partial(check_method_call, self.config, fullname, default)
             self._method_hooks[fullname] = hook
