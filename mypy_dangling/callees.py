@@ -47,6 +47,7 @@ from mypy.types import (
     get_proper_type,
 )
 
+from mypy_dangling.checks.callbacks import ignores_result
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
@@ -135,14 +136,14 @@ def type_may_matter(typ: Type | None, coroutines: bool) -> bool:
 
 
 def has_callable_param(callee: CallableType) -> bool:
-    """A parameter typed as a callable: a callback whose result the callee may drop."""
-    return any(isinstance(get_proper_type(arg), FunctionLike) for arg in callee.arg_types)
+    """A parameter typed as a callback whose result the callee drops (``-> None/object``)."""
+    return any(ignores_result(arg) for arg in callee.arg_types)
 
 
 def return_may_matter(typ: Type, coroutines: bool) -> bool:
     proper = get_proper_type(typ)
     if isinstance(proper, TypeVarType):
-        return True
+        return typevar_may_be_task(proper)
     if isinstance(proper, UnionType):
         return any(return_may_matter(item, coroutines) for item in proper.items)
     if isinstance(proper, Instance):
@@ -150,3 +151,19 @@ def return_may_matter(typ: Type, coroutines: bool) -> bool:
             return True
         return task_kind(proper) is not None
     return False
+
+
+def typevar_may_be_task(typevar: TypeVarType) -> bool:
+    """Whether a type variable can stand for a Task (``def ident(x: T) -> T``).
+
+    Not one bound to a callable (a decorator such as ``def callback(f: F) -> F``) or
+    restricted to values that are not tasks (``AnyStr``).
+    """
+    if typevar.values:
+        return any(task_kind(value) is not None for value in typevar.values)
+    bound = get_proper_type(typevar.upper_bound)
+    if isinstance(bound, (CallableType, Overloaded)):
+        return False
+    if isinstance(bound, UnionType):
+        return any(not isinstance(get_proper_type(i), FunctionLike) for i in bound.items)
+    return True
