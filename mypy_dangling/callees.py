@@ -17,8 +17,8 @@ callees whose declaration can matter:
 Builtins, operators and other dunder methods (but ``__call__``), ``await``, mypy's
 synthetic callees (``<list>``) and the methods that take an element out of a container
 never create a task and are never hooked.  The plugin caches the hook per name
-and forgets them all whenever mypy parses a module (``get_additional_deps``): a declaration
-changes only through a parse, and ``dmypy`` keeps the plugin between runs.
+and forgets them all when mypy parses a module a second time (``get_additional_deps``): a
+declaration changes only through a new parse, and ``dmypy`` keeps the plugin between runs.
 """
 
 from __future__ import annotations

@@ -48,8 +48,9 @@ class DanglingPlugin(Plugin):
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
         self._source_hash = _source_hash()
-        # Hooks by callee name; mypy asks for every call it checks.  Forgotten whenever a
-        # module is parsed, since that is how a declaration changes (dmypy reuses plugins).
+        # Hooks by callee name; mypy asks for every call it checks.  Forgotten when a module
+        # is parsed again, since that is how a declaration changes (dmypy reuses plugins).
+        self._parsed: set[str] = set()
         self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
         self._method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
         # Coroutine callees matter only to the untyped-code check.  (A file that turns
@@ -100,8 +101,11 @@ class DanglingPlugin(Plugin):
         return partial(_record_delegations, default)
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        self._function_hooks.clear()
-        self._method_hooks.clear()
+        # mypy parses every module once per build; a second parse is a change (dmypy).
+        if file.fullname in self._parsed:
+            self._function_hooks.clear()
+            self._method_hooks.clear()
+        self._parsed.add(file.fullname)
         return []
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
