@@ -14,8 +14,8 @@ from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 TaskKind = Literal["Task", "Future"]
 
-TASK_CLASSES: Final = frozenset({"asyncio.tasks.Task", "_asyncio.Task"})
-FUTURE_CLASSES: Final = frozenset({"asyncio.futures.Future", "_asyncio.Future"})
+TASK_CLASS, OLD_TASK_CLASS = "_asyncio.Task", "asyncio.tasks.Task"
+FUTURE_CLASS, OLD_FUTURE_CLASS = "_asyncio.Future", "asyncio.futures.Future"
 EVENT_LOOP_CLASS: Final = "asyncio.events.AbstractEventLoop"
 TASK_GROUP_CLASS: Final = "asyncio.taskgroups.TaskGroup"
 
@@ -57,9 +57,9 @@ def info_task_kind(info: TypeInfo) -> TaskKind | None:
     """Whether instances of the class are Tasks or Futures (by its MRO)."""
     # TypeInfo.has_base is compiled: four of its MRO walks beat one in Python.
     has_base = info.has_base
-    if has_base("_asyncio.Task") or has_base("asyncio.tasks.Task"):
+    if has_base(TASK_CLASS) or has_base(OLD_TASK_CLASS):
         return "Task"
-    if has_base("_asyncio.Future") or has_base("asyncio.futures.Future"):
+    if has_base(FUTURE_CLASS) or has_base(OLD_FUTURE_CLASS):
         return "Future"
     return None
 
