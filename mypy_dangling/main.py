@@ -13,6 +13,7 @@ name and returns its result unchanged: the plugin never changes a type mypy infe
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -33,7 +34,7 @@ from mypy.types import Type
 
 from mypy_dangling.callees import may_matter
 from mypy_dangling.calls import check_function_call, check_method_call
-from mypy_dangling.config import load_config
+from mypy_dangling.config import DanglingConfig, load_config
 from mypy_dangling.errorcodes import PLUGIN_ERROR, internal_error
 from mypy_dangling.owners import configured_owner_problem, record_delegations
 from mypy_dangling.version import __version__
@@ -47,7 +48,7 @@ class DanglingPlugin(Plugin):
         self.config = load_config(options)
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
-        self._source_hash = _source_hash()
+        self._config_data = _config_data(self.config)
         # Hooks by callee name; mypy asks for every call it checks.  Forgotten when a module
         # is parsed again, since that is how a declaration changes (dmypy reuses plugins).
         self._parsed: set[str] = set()
@@ -66,7 +67,7 @@ class DanglingPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         if not ctx.is_check:
             self._check_configured_owners(ctx.id)
-        return {"version": __version__, "source": self._source_hash, **self.config.to_data()}
+        return self._config_data
 
     def _check_configured_owners(self, module: str) -> None:
         """Warn about configured owners under a module mypy has just processed.
@@ -146,14 +147,15 @@ def _record_delegations(
         )
 
 
-def _source_hash() -> str:
-    """A hash of the plugin's own code, for mypy's cache key.
+def _config_data(config: DanglingConfig) -> str:
+    """mypy's cache key for the plugin: its version, its config and a hash of its code.
 
     mypy fingerprints only a plugin's top module (and nothing for a plugin passed to
     ``build()`` directly, as the command does), so a changed check would otherwise reuse
-    cached findings from the old code.
+    cached findings from the old code.  One short string: mypy keeps it in the metadata of
+    every cached module.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(json.dumps(config.to_data(), sort_keys=True).encode())
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return f"{__version__}:{digest.hexdigest()[:20]}"

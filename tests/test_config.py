@@ -119,16 +119,18 @@ def test_report_config_data_has_config_and_version(tmp_path: Path) -> None:
     from mypy_dangling.main import DanglingPlugin
     from mypy_dangling.version import __version__
 
-    options = Options()
-    options.config_file = write(tmp_path, "mypy.ini", "[mypy_dangling]\nowners = a.b\n")
-    data = DanglingPlugin(options).report_config_data(ReportConfigContext("m", "m.py", False))
-    assert data == {
-        "version": __version__,
-        "source": data["source"],
-        "owners": ["a.b"],
-        "infer_owners": True,
-        "report_futures": True,
-    }
+    def data(section: str) -> object:
+        options = Options()
+        options.config_file = write(tmp_path, "mypy.ini", section)
+        plugin = DanglingPlugin(options)
+        return plugin.report_config_data(ReportConfigContext("m", "m.py", False))
+
+    owners = data("[mypy_dangling]\nowners = a.b\n")
+    assert isinstance(owners, str) and owners.startswith(f"{__version__}:")
+    assert owners == data("[mypy_dangling]\nowners = a.b\n")
+    assert owners != data("[mypy_dangling]\nowners = a.c\n")
+    assert owners != data("[mypy_dangling]\nowners = a.b\nreport_futures = false\n")
+    assert owners != data("[mypy_dangling]\nowners = a.b\ninfer_owners = false\n")
 
 
 def test_configured_owner_that_names_nothing_is_a_warning(
