@@ -19,11 +19,14 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     IfStmt,
+    ListExpr,
     Lvalue,
     MatchStmt,
     OverloadedFuncDef,
+    StarExpr,
     Statement,
     TryStmt,
+    TupleExpr,
     WhileStmt,
     WithStmt,
 )
@@ -119,8 +122,6 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
 
 def lvalue_names(lvalue: Lvalue) -> list[Expression]:
     """The targets of an assignment, with tuple/list/star targets flattened."""
-    from mypy.nodes import ListExpr, StarExpr, TupleExpr
-
     if isinstance(lvalue, (TupleExpr, ListExpr)):
         return [name for item in lvalue.items for name in lvalue_names(item)]
     if isinstance(lvalue, StarExpr):

@@ -69,6 +69,21 @@ def run(args: list[str], cwd: Path) -> str:
     return proc.stdout
 
 
+def dmypy_run(project: Path) -> tuple[list[str], str]:
+    """``dmypy run`` arguments for the project, and the daemon's status file (to kill it)."""
+    status = str(project / ".dmypy.json")
+    return [
+        "-m",
+        "mypy.dmypy",
+        "--status-file",
+        status,
+        "run",
+        "--",
+        "--allow-empty-bodies",
+        "pkg",
+    ], status
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for name, text in PROJECT.items():
@@ -87,17 +102,7 @@ def test_cold_warm_dmypy_and_workers_agree(project: Path) -> None:
     warm = findings(run(mypy, project))
     assert first == warm == cold
 
-    status = str(project / ".dmypy.json")
-    dmypy = [
-        "-m",
-        "mypy.dmypy",
-        "--status-file",
-        status,
-        "run",
-        "--",
-        "--allow-empty-bodies",
-        "pkg",
-    ]
+    dmypy, status = dmypy_run(project)
     try:
         assert findings(run(dmypy, project)) == cold
         (project / "pkg/use.py").write_text(PROJECT["pkg/use.py"] + "\n\n")
@@ -121,17 +126,7 @@ def test_dmypy_sees_a_declaration_that_starts_returning_a_task(project: Path) ->
     (project / "pkg/caller.py").write_text(
         "from pkg.decl import later\ndef go() -> None:\n    later()\n"
     )
-    status = str(project / ".dmypy.json")
-    dmypy = [
-        "-m",
-        "mypy.dmypy",
-        "--status-file",
-        status,
-        "run",
-        "--",
-        "--allow-empty-bodies",
-        "pkg",
-    ]
+    dmypy, status = dmypy_run(project)
     expected = 'pkg/caller.py:3: error: Task returned by "later" is dropped  [dangling-task]'
     try:
         assert expected not in findings(run(dmypy, project))

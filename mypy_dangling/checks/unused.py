@@ -46,6 +46,7 @@ from mypy.nodes import (
     ListExpr,
     MatchStmt,
     NameExpr,
+    Node,
     NonlocalDecl,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
@@ -364,8 +365,6 @@ class Liveness:
 
     def _mentions_pattern(self, pattern: object) -> bool:
         # A capture pattern binding the name counts as a read: conservative.
-        from mypy.nodes import Node
-
         return isinstance(pattern, Node) and any(
             self._is_name(e) for e in get_subexpressions(pattern)
         )
