@@ -21,7 +21,7 @@ from mypy_dangling.checks.dangling import is_dangling
 from mypy_dangling.checks.untyped import any_loop_calls, in_untyped_function, loop_method_kind
 from mypy_dangling.checks.unused import check_binding
 from mypy_dangling.config import DanglingConfig
-from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE, PLUGIN_ERROR, internal_error
+from mypy_dangling.errorcodes import DANGLING_TASK, PLUGIN_ERROR, internal_error, report
 from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
@@ -182,7 +182,6 @@ def _report_task(
 ) -> None:
     """Report ``call``'s task if its statement drops it or binds it to an unread local."""
     if is_dangling(path[-1].statement, call):
-        api.fail(f"{kind} returned by {callee} is dropped", call, code=DANGLING_TASK)
-        api.note(FIX_NOTE, call, code=DANGLING_TASK)
+        report(api, f"{kind} returned by {callee} is dropped", call, DANGLING_TASK)
     elif isinstance(func, FuncDef):
         check_binding(api, func, path, call, kind)

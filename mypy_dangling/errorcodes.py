@@ -8,9 +8,13 @@ config only after plugins are loaded, so importing this module from the plugin i
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mypy.errorcodes import ErrorCode
+
+if TYPE_CHECKING:
+    from mypy.checker import TypeChecker
+    from mypy.nodes import Context
 
 DANGLING_TASK: Final = ErrorCode(
     "dangling-task",
@@ -42,3 +46,9 @@ FIX_NOTE: Final = (
 def internal_error(exc: Exception) -> str:
     """The message of a ``dangling-internal`` error: a bug in a check, caught."""
     return f"mypy-dangling internal error: {type(exc).__name__}: {exc} (please report it)"
+
+
+def report(api: TypeChecker, message: str, context: Context, code: ErrorCode) -> None:
+    """Report a finding and its fix note: the one place every check reports through."""
+    api.fail(message, context, code=code)
+    api.note(FIX_NOTE, context, code=code)

@@ -27,7 +27,7 @@ from mypy.types import (
 )
 
 from mypy_dangling.config import DanglingConfig
-from mypy_dangling.errorcodes import DANGLING_TASK, FIX_NOTE
+from mypy_dangling.errorcodes import DANGLING_TASK, report
 from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.tasks import TaskKind, reported, task_kind
 
@@ -82,12 +82,12 @@ def check_callback_args(
                 callee_type.arg_types[formal]
             ):
                 what = "lambda" if isinstance(arg, LambdaExpr) else _described(typ)
-                api.fail(
+                report(
+                    api,
                     f"{kind} returned by {what} is dropped by {callee_desc}",
                     arg,
-                    code=DANGLING_TASK,
+                    DANGLING_TASK,
                 )
-                api.note(FIX_NOTE, arg, code=DANGLING_TASK)
 
 
 def _described(typ: Type) -> str:

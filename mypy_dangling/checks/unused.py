@@ -61,7 +61,7 @@ from mypy.nodes import (
 from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.checks.dangling import value_reaches
-from mypy_dangling.errorcodes import FIX_NOTE, UNUSED_TASK
+from mypy_dangling.errorcodes import UNUSED_TASK, report
 from mypy_dangling.syntax import Frame, child_blocks, header_expressions, lvalue_names
 
 if TYPE_CHECKING:
@@ -88,8 +88,7 @@ def check_binding(
             message = f'{kind} assigned to "{name.name}" is overwritten before it is read'
         else:
             message = f'{kind} assigned to "{name.name}" is never read'
-        api.fail(message, name, code=UNUSED_TASK)
-        api.note(FIX_NOTE, name, code=UNUSED_TASK)
+        report(api, message, name, UNUSED_TASK)
 
 
 def bound_names(stmt: Statement, call: Expression) -> list[NameExpr]:
