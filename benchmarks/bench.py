@@ -2,21 +2,30 @@
 
 Usage::
 
-    python benchmarks/bench.py [--repeat 3] [--only homeassistant] [--no-cli]
+    python benchmarks/bench.py [--python /tmp/venv-X/bin/python] [--repeat 3]
+                               [--only homeassistant] [--no-cli]
 
 Downloads pinned releases from PyPI into the cache (``$MYPY_DANGLING_CACHE``, default
 ``~/.cache/mypy-dangling``), copies each into a scratch tree there (the warm runs edit one
-file), and runs, alternating the order in every repetition:
+file), and runs, alternating the order in every repetition (``--check-untyped-defs`` on all,
+so the plugin's hooks fire in every function body: its worst case):
 
-* ``mypy`` with the plugin vs the same ``mypy`` without it (``--check-untyped-defs`` on both,
-  so the plugin's hooks fire in every function body: its worst case);
-* ``mypy-dangling`` (the CLI, if installed) vs plain ``mypy --check-untyped-defs``.
+* plain ``mypy``;
+* ``mypy`` with ``null_plugin.py``, a plugin without hooks: the floor any plugin costs;
+* ``mypy`` with the plugin;
+* ``mypy-dangling`` (the CLI, if installed).
 
 Each variant runs *cold* (a fresh cache directory) and then *warm* (a second run on that
 full cache after appending a comment to one module, so that one module is rechecked).
-Every run is its own subprocess; wall time is measured around it and peak RSS is read from
-``os.wait4``.  The table gives medians and the ratio to the baseline.  It also checks that
-the plugin leaves everything else mypy says unchanged.
+Every run is its own subprocess; wall time is measured around it, CPU time and peak RSS are
+read from ``os.wait4``.  The tables give medians with min-max, and the ratios of the
+medians to plain mypy and to the null plugin.  It also checks that the plugin leaves
+everything else mypy says unchanged.
+
+``--python`` is the interpreter whose mypy and mypy_dangling are measured (default: this
+one); install the commit to measure non-editable into a venv of its own
+(docs/benchmarks.md).  Wall time swings by several % on a shared machine: for differences
+of about 1 %, count instructions (``instructions.py``).
 
 Speed is measured here, never by timed tests.
 """
@@ -43,8 +52,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pypi_cache import TARGET_PYTHON, FetchError, cache_dir, fetch
 
 OUR_CODES = ("dangling-task", "unused-task", "dangling-internal")
+NULL_PLUGIN = Path(__file__).resolve().parent / "null_plugin.py"
 MYPY_TARGET = ".".join(TARGET_PYTHON.split(".")[:2])
-TARGETS = {"plugin": 1.02, "plugin-rss": 1.03, "cli": 1.10, "cli-rss": 1.10}
+#: issue #13: the plugin within 1 % of the null plugin, counted in instructions (instructions.py)
+TARGETS = {"plugin/null": 1.01, "plugin-rss": 1.03, "cli": 1.10, "cli-rss": 1.10}
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,9 @@ def without_ours(output: str) -> list[str]:
     return sorted(kept)
 
 
-def bench_codebase(base: Codebase, repeat: int, with_cli: bool) -> list[tuple[str, ...]]:
+def bench_codebase(
+    base: Codebase, repeat: int, with_cli: bool, python: str
+) -> tuple[list[Variant], list[tuple[str, ...]]]:
     src = fetch(base.name, base.version)
     work = cache_dir() / "bench" / f"{base.name}-{base.version}"
     if not (work / ".complete").exists():
@@ -126,13 +139,16 @@ def bench_codebase(base: Codebase, repeat: int, with_cli: bool) -> list[tuple[st
         shutil.copytree(src, work)
         (work / ".complete").touch()
     (work / "plain.ini").write_text(BASE_CONFIG)
+    (work / "null.ini").write_text(BASE_CONFIG + f"plugins = {NULL_PLUGIN}\n")
     (work / "plugin.ini").write_text(BASE_CONFIG + "plugins = mypy_dangling\n")
     # The CLI reads the user's config the way mypy does: from the current directory.
     (work / "mypy.ini").write_text(BASE_CONFIG)
-    mypy = [sys.executable, "-m", "mypy"]
+    mypy = [python, "-m", "mypy"]
     baseline = Variant("mypy", [*mypy, "--config-file", "plain.ini", *base.paths])
-    candidates = [Variant("mypy + plugin", [*mypy, "--config-file", "plugin.ini", *base.paths])]
-    cli = shutil.which("mypy-dangling", path=str(Path(sys.executable).parent))
+    null = Variant("mypy + null", [*mypy, "--config-file", "null.ini", *base.paths])
+    plugin = Variant("mypy + plugin", [*mypy, "--config-file", "plugin.ini", *base.paths])
+    candidates = [null, plugin]
+    cli = shutil.which("mypy-dangling", path=str(Path(python).parent))
     if with_cli and cli:
         candidates.append(Variant("mypy-dangling", [cli, *base.paths]))
     elif with_cli:
@@ -151,15 +167,16 @@ def bench_codebase(base: Codebase, repeat: int, with_cli: bool) -> list[tuple[st
         shutil.rmtree(scratch, ignore_errors=True)
 
     rows = []
-    for candidate in candidates:
+    comparisons = [(null, baseline), (plugin, baseline), (plugin, null)]
+    comparisons += [(candidate, baseline) for candidate in candidates[2:]]
+    for candidate, reference in comparisons:
         for mode in ("cold", "warm"):
-            rows.append(ratio_row(base, mode, baseline, candidate))
-    plugin = candidates[0]
+            rows.append(ratio_row(base, mode, reference, candidate))
     if without_ours(baseline.outputs[0]) != without_ours(plugin.outputs[0]):
         print(f"  WARNING: the plugin changes what mypy says on {base.name}")
     else:
         print(f"  the plugin leaves the rest of mypy's output unchanged on {base.name}")
-    return rows
+    return variants, rows
 
 
 def run_variant(
@@ -197,41 +214,51 @@ def ratio_row(base: Codebase, mode: str, baseline: Variant, candidate: Variant) 
         base.name,
         f"{candidate.label} / {baseline.label}",
         mode,
-        f"{wall_b:.2f}",
-        f"{wall_c:.2f}",
         f"{wall_c / wall_b:.3f}",
         f"{cpu_c / cpu_b:.3f}",
-        f"{rss_b / 1024:.0f}",
-        f"{rss_c / 1024:.0f}",
         f"{rss_c / rss_b:.3f}",
     )
 
 
+def spread(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    """The median, and min-max when there is more than one value."""
+    text = f"{statistics.median(values) / scale:.{digits}f}"
+    if len(values) > 1:
+        text += f" ({min(values) / scale:.{digits}f}-{max(values) / scale:.{digits}f})"
+    return text
+
+
+def print_variants(name: str, variants: list[Variant]) -> None:
+    header = ("codebase", "variant", "mode", "wall s", "CPU s", "peak MiB")
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for variant in variants:
+        for mode in ("cold", "warm"):
+            rss = [float(kib) for kib in variant.rss[mode]]
+            cells = [name, variant.label, mode, spread(variant.times[mode])]
+            cells += [spread(variant.cpu[mode]), spread(rss, 1024, 0)]
+            print("| " + " | ".join(cells) + " |")
+
+
 def print_table(rows: list[tuple[str, ...]]) -> None:
-    header = (
-        "codebase",
-        "comparison",
-        "mode",
-        "base s",
-        "new s",
-        "wall x",
-        "CPU x",
-        "base MiB",
-        "new MiB",
-        "RSS x",
-    )
+    header = ("codebase", "comparison", "mode", "wall x", "CPU x", "RSS x")
     print("\n| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for row in rows:
         print("| " + " | ".join(row) + " |")
 
 
-def describe_machine() -> None:
-    import mypy.version
-
-    print(f"python {platform.python_version()}, mypy {mypy.version.__version__}")
+def describe_machine(python: str) -> None:
+    code = (
+        "import mypy.version, mypy_dangling, platform; print('python', "
+        "platform.python_version() + ', mypy', mypy.version.__version__ + ',', "
+        "mypy_dangling.__file__)"
+    )
+    where = cache_dir()
+    measured = subprocess.run([python, "-c", code], cwd=where, capture_output=True, text=True)
+    print(measured.stdout.strip() or f"{python}: {measured.stderr.strip()[-500:]}")
     print(f"{platform.platform()}, {os.cpu_count()} CPUs")
-    print(f"cache: {cache_dir()}")
+    print(f"cache: {where}")
 
 
 def main() -> None:
@@ -239,22 +266,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (default 3)")
     parser.add_argument("--only", choices=[c.name for c in CODEBASES], action="append")
     parser.add_argument("--no-cli", action="store_true", help="skip the mypy-dangling CLI")
+    parser.add_argument("--python", default=sys.executable, help="the interpreter to measure")
     args = parser.parse_args()
     lock = take_lock()
-    describe_machine()
+    describe_machine(args.python)
     print(
-        f"targets: plugin <= {TARGETS['plugin']}x wall, <= {TARGETS['plugin-rss']}x RSS; "
-        f"CLI <= {TARGETS['cli']}x"
+        f"targets: plugin <= {TARGETS['plugin/null']}x the null plugin (in instructions: "
+        f"instructions.py), <= {TARGETS['plugin-rss']}x RSS; CLI <= {TARGETS['cli']}x"
     )
     rows: list[tuple[str, ...]] = []
+    measured: list[tuple[str, list[Variant]]] = []
     for base in CODEBASES:
         if args.only and base.name not in args.only:
             continue
         print(f"\n{base.name}=={base.version} ({args.repeat} repetitions)", flush=True)
         try:
-            rows += bench_codebase(base, args.repeat, not args.no_cli)
+            variants, found = bench_codebase(base, args.repeat, not args.no_cli, args.python)
         except FetchError as exc:
             print(f"  skipped: {exc}")
+            continue
+        measured.append((base.name, variants))
+        rows += found
+    for name, variants in measured:
+        print_variants(name, variants)
     print_table(rows)
     lock.close()
 
