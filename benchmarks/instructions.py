@@ -5,11 +5,14 @@ Usage::
     python benchmarks/instructions.py --python /tmp/venv-X/bin/python --label X \
         [--only aiohttp] [--options default] [--variants plain,null,plugin] [--repeat 1]
     python benchmarks/instructions.py --table [--label X]      # the table of saved results
+    python benchmarks/instructions.py --diff null,plugin --label X [--only aiohttp] \
+        [--options default]                                     # where the difference goes
 
 Wall time cannot show 1 %: the same mypy run swings by 10-20 % on a shared machine.  The
 number of instructions a run executes can (repeatable to about 0.1-0.5 %):
 ``valgrind --tool=cachegrind --cache-sim=no`` counts them (``I refs``), about 15-20x slower
-than a normal run, so the codebases are a mid-size library and a part of Home Assistant.
+than a normal run, so the codebases are a part of Home Assistant, a mid-size library and a
+small one.
 
 Every run is ``<python> -m mypy --no-incremental --cache-dir <fresh dir>`` on a pinned
 release from PyPI (``pypi_cache.py``; skipped without network), run directly under valgrind
@@ -28,6 +31,12 @@ are appended to ``<cache>/instructions/results.jsonl``; the cachegrind files sta
 it (``cg_annotate`` them).  The table gives instructions in G (10^9), the ratios to plain
 and to the null plugin, and whether mypy said the same thing (without our codes) in every
 variant.
+
+``--diff A,B`` reads the newest cachegrind files of two variants and splits the difference
+by function, in three groups: CPython's bytecode loop (``_PyEval_EvalFrameDefault``: running
+interpreted code, the plugin's), compiled mypy (mypyc's ``CPyDef_*``/``CPyPy_*``: mypy's
+own work on the plugin's behalf, and the mypy functions the plugin calls) and the rest of
+the CPython runtime (attribute lookup, dicts, allocation, calls).
 """
 
 from __future__ import annotations
@@ -80,6 +89,8 @@ CODEBASES = (
         ),
     ),
     Codebase("aiohttp", "aiohttp", "3.14.5", ("aiohttp",)),
+    # a small package: the plugin's fixed cost (import, typeshed's classes) shows most here
+    Codebase("proxy-protocol", "proxy-protocol", "0.11.3", ("proxyprotocol",)),
 )
 
 OPTION_SETS = {
@@ -247,6 +258,55 @@ def print_layers(key: tuple[str, ...], found: dict[str, list[int]]) -> None:
         print(f"  {lower:>7} -> {upper:<7} {delta / 1e9:+.3f} G{share}")
 
 
+def by_function(cg_out: Path) -> dict[tuple[str, str], int]:
+    """Instructions per (source file, function) of a cachegrind out file."""
+    totals: dict[tuple[str, str], int] = {}
+    file = function = "?"
+    with open(cg_out) as lines:
+        for line in lines:
+            if line.startswith("fl="):
+                file = line[3:].strip().rsplit("/", 1)[-1]
+            elif line.startswith("fn="):
+                function = line[3:].strip()
+            elif line[:1].isdigit():
+                parts = line.split()
+                if len(parts) > 1:
+                    key = (file, function)
+                    totals[key] = totals.get(key, 0) + int(parts[1])
+    return totals
+
+
+def group(file: str, function: str) -> str:
+    if function == "_PyEval_EvalFrameDefault":
+        return "bytecode loop"
+    if function.startswith(("CPy", "CPyDef_", "CPyPy_")) or file == "???":
+        return "compiled mypy"
+    return "CPython runtime"
+
+
+def print_diff(rows: list[dict[str, object]], lower: str, upper: str, top: int) -> None:
+    newest: dict[tuple[str, str, str], dict[str, Path]] = {}
+    for row in rows:
+        key = (str(row["label"]), str(row["codebase"]), str(row["options"]))
+        newest.setdefault(key, {})[str(row["variant"])] = Path(str(row["cachegrind"]))
+    for key, files in sorted(newest.items()):
+        if lower not in files or upper not in files:
+            continue
+        low, high = by_function(files[lower]), by_function(files[upper])
+        delta = {k: high.get(k, 0) - low.get(k, 0) for k in set(low) | set(high)}
+        total = sum(delta.values())
+        print(f"\n{' / '.join(key)}: {upper} - {lower} = {total / 1e6:+,.1f} M instructions")
+        groups: dict[str, int] = {}
+        for (file, function), value in delta.items():
+            name = group(file, function)
+            groups[name] = groups.get(name, 0) + value
+        for name, value in sorted(groups.items(), key=lambda item: -item[1]):
+            print(f"  {name:16} {value / 1e6:+10,.1f} M  {100 * value / total:5.1f} %")
+        print(f"  top {top} functions:")
+        for (file, function), value in sorted(delta.items(), key=lambda item: -item[1])[:top]:
+            print(f"    {value / 1e6:+8,.1f} M  {function} ({file})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=sys.executable, help="the interpreter to measure")
@@ -256,9 +316,18 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(MAIN_VARIANTS), help="comma-separated")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--table", action="store_true", help="only print the saved results")
+    parser.add_argument("--diff", metavar="A,B", help="split B - A by function (saved runs)")
+    parser.add_argument("--top", type=int, default=15, help="functions to list with --diff")
     args = parser.parse_args()
+    saved = load(None if args.label == "run" else args.label)
+    saved = [row for row in saved if not args.only or row["codebase"] in args.only]
+    saved = [row for row in saved if not args.options or row["options"] in args.options]
     if args.table:
-        print_table(load(None if args.label == "run" else args.label))
+        print_table(saved)
+        return
+    if args.diff:
+        lower, _, upper = args.diff.partition(",")
+        print_diff(saved, lower, upper, args.top)
         return
     variants = args.variants.split(",")
     unknown = set(variants) - set(VARIANTS)
