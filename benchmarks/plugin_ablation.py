@@ -15,7 +15,8 @@ lookups   ours answers every lookup (its cost counts), but mypy is given ``None`
 noop      where ours returns a function/method/signature/attribute hook, mypy is given one
           that does only what mypy's default plugin does (so mypy builds the context and
           calls a hook, our checks do not run); class hooks as in ``lookups``
-plugin    mypy_dangling itself
+calls     our function/method/signature/attribute hooks run; class hooks as in ``lookups``
+plugin    mypy_dangling itself (the class hooks too)
 ========  ===================================================================================
 
 ``counted`` (used by ``profile_plugin.py``) is the full plugin with every lookup and every
@@ -124,6 +125,17 @@ def _noop_hook(name: str, method: Lookup) -> Lookup:
         return default if default is not None else answer
 
     return lookup
+
+
+def calls(version: str) -> type[Plugin]:
+    base = _ours(version)
+    namespace = {
+        name: _lookup_only(getattr(base, name))
+        for name in lookup_methods(base)
+        if name not in DEFAULT_ANSWER
+        and name not in ("get_type_analyze_hook", "get_dynamic_class_hook")
+    }
+    return type("CallHooksOnly", (base,), namespace)
 
 
 def counted(version: str) -> type[Plugin]:
