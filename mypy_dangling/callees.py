@@ -23,7 +23,7 @@ declaration changes only through a new parse, and ``dmypy`` keeps the plugin bet
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
@@ -38,7 +38,6 @@ from mypy.nodes import (
 )
 from mypy.types import (
     CallableType,
-    FunctionLike,
     Instance,
     Overloaded,
     Type,
@@ -48,6 +47,7 @@ from mypy.types import (
 )
 
 from mypy_dangling.checks.callbacks import ignores_result
+from mypy_dangling.flow.store import function_of, is_candidate, typevar_may_be_task
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
@@ -56,11 +56,17 @@ from mypy_dangling.tasks import (
     task_kind,
 )
 
+if TYPE_CHECKING:
+    from mypy_dangling.flow import Flow
+
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
 
 
-def may_matter(fullname: str, modules: dict[str, MypyFile], *, coroutines: bool) -> bool:
-    """Whether a call of ``fullname`` can matter to the checks, by its declaration.
+def may_matter(
+    fullname: str, modules: dict[str, MypyFile], *, coroutines: bool, flow: Flow
+) -> bool:
+    """Whether a call of ``fullname`` can matter to the checks, by its declaration, or, for
+    a callee declared wider than a task (or not at all), by its body.
 
     ``coroutines``: whether coroutine functions matter (only the untyped-code check needs
     them, and only where ``check_untyped_defs`` is on).
@@ -77,7 +83,24 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], *, coroutines: bool)
         return True  # a local callable, or a name mypy made up: let the hook decide
     if method in RETRIEVAL_METHODS and _is_container_method(node):
         return False  # hands back an element that exists already
-    return node_may_matter(node, coroutines=coroutines)
+    return node_may_matter(node, coroutines=coroutines) or _produces_by_body(
+        fullname, node, modules, flow
+    )
+
+
+def _produces_by_body(
+    fullname: str, node: SymbolNode, modules: dict[str, MypyFile], flow: Flow
+) -> bool:
+    """A callee declared ``-> Awaitable[T]``/``Any``/``object`` (or not at all) whose body
+    returns a task it made and does not keep."""
+    func = function_of(node)
+    if func is None or not is_candidate(func) or not flow.config.infer_owners:
+        return False
+    info = func.info if func.info is not FUNC_NO_INFO else None
+    if info is not None:  # a method: judged on the receiver's class, named by the fullname
+        receiver = resolve(fullname.split(" of ", 1)[0].rpartition(".")[0], modules)
+        info = receiver if isinstance(receiver, TypeInfo) else info
+    return flow.judge.callee(node, info, modules, 0).fresh
 
 
 def resolve(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
@@ -151,19 +174,3 @@ def return_may_matter(typ: Type, coroutines: bool) -> bool:
             return True
         return task_kind(proper) is not None
     return False
-
-
-def typevar_may_be_task(typevar: TypeVarType) -> bool:
-    """Whether a type variable can stand for a Task (``def ident(x: T) -> T``).
-
-    Not one bound to a callable (a decorator such as ``def callback(f: F) -> F``) or
-    restricted to values that are not tasks (``AnyStr``).
-    """
-    if typevar.values:
-        return any(task_kind(value) is not None for value in typevar.values)
-    bound = get_proper_type(typevar.upper_bound)
-    if isinstance(bound, (CallableType, Overloaded)):
-        return False
-    if isinstance(bound, UnionType):
-        return any(not isinstance(get_proper_type(i), FunctionLike) for i in bound.items)
-    return True

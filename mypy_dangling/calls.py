@@ -10,26 +10,25 @@ so the hooks never remember what they reported (mypy drops duplicates).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
-from mypy.types import FunctionLike, Instance, Type, get_proper_type
+from mypy.types import FunctionLike, Type, get_proper_type
 
 from mypy_dangling.checks.callbacks import check_callback_args
 from mypy_dangling.checks.dangling import is_dangling
 from mypy_dangling.checks.untyped import any_loop_calls, in_untyped_function, loop_method_kind
-from mypy_dangling.checks.unused import check_binding
-from mypy_dangling.config import DanglingConfig
+from mypy_dangling.checks.unused import binds_local, check_binding
 from mypy_dangling.errorcodes import DANGLING_TASK, PLUGIN_ERROR, internal_error, report
-from mypy_dangling.owners import is_owner_function, is_owner_method
+from mypy_dangling.flow import Flow
+from mypy_dangling.flow.verdict import Verdict, fresh
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
-    CONTAINER_CLASSES,
     EVENT_LOOP_CLASS,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
-    RETRIEVAL_METHODS,
     TaskKind,
     has_base,
     is_any,
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def check_function_call(
-    config: DanglingConfig,
+    flow: Flow,
     fullname: str,
     default_hook: Callable[[FunctionContext], Type] | None,
     ctx: FunctionContext,
@@ -52,17 +51,21 @@ def check_function_call(
     if kind is None and is_any(ret):
         kind = PRODUCER_FUNCTIONS.get(fullname)
     api = cast("TypeChecker", ctx.api)
-    if kind is not None and reported(kind, config.report_futures):
-        if not is_owner_function(config, fullname, api.modules):
+    if kind is not None or flow.may_hide_task(ret):
+        if kind is None or reported(kind, flow.config.report_futures):
+
+            def judge() -> Verdict:
+                return flow.judge.function(fullname, api.modules, declared=kind).of_kind(kind)
+
             desc = f'"{fullname.rpartition(".")[2]}"'
-            _guarded(ctx, _check_task_call, ctx, desc, kind)
+            _guarded(ctx, _check_task_call, flow, ctx, desc, judge)
     elif _may_drop_a_task(ctx, api):
-        _guarded(ctx, _check_other_call, config, ctx, fullname, False)
+        _guarded(ctx, _check_other_call, flow, ctx, fullname, False)
     return ret
 
 
 def check_method_call(
-    config: DanglingConfig,
+    flow: Flow,
     fullname: str,
     default_hook: Callable[[MethodContext], Type] | None,
     ctx: MethodContext,
@@ -73,14 +76,16 @@ def check_method_call(
     if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
     api = cast("TypeChecker", ctx.api)
-    if kind is not None and reported(kind, config.report_futures):
-        if not _hands_back_existing(ctx, method) and not is_owner_method(
-            config, ctx.type, method, api.modules
-        ):
+    if kind is not None or flow.may_hide_task(ret):
+        if kind is None or reported(kind, flow.config.report_futures):
+
+            def judge() -> Verdict:
+                return flow.judge.method(ctx.type, method, "", api.modules, kind).of_kind(kind)
+
             desc = callee_description(fullname, True)
-            _guarded(ctx, _check_task_call, ctx, desc, kind)
+            _guarded(ctx, _check_task_call, flow, ctx, desc, judge)
     elif _may_drop_a_task(ctx, api):
-        _guarded(ctx, _check_other_call, config, ctx, fullname, True)
+        _guarded(ctx, _check_other_call, flow, ctx, fullname, True)
     return ret
 
 
@@ -99,23 +104,6 @@ def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> 
             if isinstance(get_proper_type(typ), FunctionLike):
                 return True
     return api.options.check_untyped_defs and in_untyped_function(api) is not None
-
-
-def _hands_back_existing(ctx: MethodContext, method: str) -> bool:
-    """A collection hands back a task that already exists: ``pending.pop(key)``.
-
-    Either the receiver's type arguments hold tasks (any method of a ``list[Task[None]]``),
-    or the method takes an element out of a container whatever its type arguments say
-    (a ``dict`` subclass whose ``pop`` is typed by the key's type argument).
-    """
-    receiver = ctx.type
-    if not isinstance(receiver, Instance):
-        return False
-    if method in RETRIEVAL_METHODS and any(
-        receiver.type.has_base(container) for container in CONTAINER_CLASSES
-    ):
-        return True
-    return any(task_kind(arg) for arg in receiver.args)
 
 
 def callee_description(fullname: str, is_method: bool) -> str:
@@ -141,12 +129,12 @@ def _guarded(
 
 
 def _check_other_call(
-    config: DanglingConfig, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
+    flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
 ) -> None:
     """A call that produces no task may still drop one: through a callback argument, or
     as the argument of ``loop.create_task`` on an ``Any`` loop in unannotated code."""
     if any(isinstance(get_proper_type(t), FunctionLike) for ts in ctx.arg_types for t in ts):
-        check_callback_args(config, ctx, callee_description(fullname, is_method))
+        check_callback_args(flow, ctx, callee_description(fullname, is_method))
     api = cast("TypeChecker", ctx.api)
     if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):
         return
@@ -157,10 +145,16 @@ def _check_other_call(
     if path is None:
         return
     for outer in any_loop_calls(api, path, ctx.context):
-        _report_task(api, func, path, outer, f'"{outer.callee.name}"', loop_method_kind(outer))  # type: ignore[attr-defined]
+        judge = partial(fresh, loop_method_kind(outer))
+        _report_task(flow, api, func, path, outer, f'"{outer.callee.name}"', judge)  # type: ignore[attr-defined]
 
 
-def _check_task_call(ctx: FunctionContext | MethodContext, callee: str, kind: TaskKind) -> None:
+def _check_task_call(
+    flow: Flow,
+    ctx: FunctionContext | MethodContext,
+    callee: str,
+    judge: Callable[[], Verdict],
+) -> None:
     call = ctx.context
     if not isinstance(call, CallExpr):
         return
@@ -169,19 +163,31 @@ def _check_task_call(ctx: FunctionContext | MethodContext, callee: str, kind: Ta
     body = func.body if func is not None else Block(api.tree.defs)
     path = statement_path(body, call)
     if path is not None:
-        _report_task(api, func, path, call, callee, kind)
+        _report_task(flow, api, func, path, call, callee, judge)
 
 
 def _report_task(
+    flow: Flow,
     api: TypeChecker,
     func: FuncItem | None,
     path: list[Frame],
     call: CallExpr,
     callee: str,
-    kind: TaskKind,
+    judge: Callable[[], Verdict],
 ) -> None:
-    """Report ``call``'s task if its statement drops it or binds it to an unread local."""
-    if is_dangling(path[-1].statement, call):
+    """Report ``call``'s task if its statement drops it or binds it to a local nobody keeps.
+
+    The callee is judged (``judge``) only then: most calls keep their result.
+    """
+    dangling = is_dangling(path[-1].statement, call)
+    if not dangling and not (isinstance(func, FuncDef) and binds_local(path[-1].statement, call)):
+        return
+    verdict = flow.with_argument(api, call, judge())
+    flow.depends_on(api, verdict)
+    if not verdict.fresh or not reported(verdict.kind, flow.config.report_futures):
+        return
+    kind: TaskKind = verdict.kind or "Task"
+    if dangling:
         report(api, f"{kind} returned by {callee} is dropped", call, DANGLING_TASK)
     elif isinstance(func, FuncDef):
-        check_binding(api, func, path, call, kind)
+        check_binding(flow, api, func, path, call, kind)

@@ -23,7 +23,6 @@ from typing import Any
 from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.plugin import (
-    ClassDefContext,
     FunctionContext,
     MethodContext,
     Plugin,
@@ -35,8 +34,9 @@ from mypy.types import Type
 from mypy_dangling.callees import may_matter
 from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import DanglingConfig, load_config
-from mypy_dangling.errorcodes import PLUGIN_ERROR, internal_error
-from mypy_dangling.owners import configured_owner_problem, record_delegations
+from mypy_dangling.errorcodes import internal_error
+from mypy_dangling.flow import Flow
+from mypy_dangling.owners import configured_owner_problem
 from mypy_dangling.version import __version__
 
 
@@ -46,6 +46,7 @@ class DanglingPlugin(Plugin):
     def __init__(self, options: Options) -> None:
         super().__init__(options)
         self.config = load_config(options)
+        self.flow = Flow(self.config, options)
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()
         self._config_data = _config_data(self.config)
@@ -66,8 +67,22 @@ class DanglingPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         if not ctx.is_check:
+            # mypy is about to write the module's cache (after semantic analysis; before
+            # or after checking the bodies, by mypy version): the summaries must be in the
+            # symbol table it serializes.
             self._check_configured_owners(ctx.id)
+            self._store_summaries(ctx.id)
         return self._config_data
+
+    def _store_summaries(self, module: str) -> set[str]:
+        tree = (self._modules or {}).get(module)
+        if tree is None:
+            return set()
+        try:
+            return self.flow.finish(tree, self._modules or {})
+        except Exception as exc:  # the plugin must never crash mypy
+            print(f"{tree.path}: error: {internal_error(exc)}", file=sys.stderr)
+            return set()
 
     def _check_configured_owners(self, module: str) -> None:
         """Warn about configured owners under a module mypy has just processed.
@@ -93,30 +108,37 @@ class DanglingPlugin(Plugin):
                     file=sys.stderr,
                 )
 
-    def get_customize_class_mro_hook(
-        self, fullname: str
-    ) -> Callable[[ClassDefContext], None] | None:
-        default = self._default.get_customize_class_mro_hook(fullname)
-        if not self.config.infer_owners:
-            return default
-        return partial(_record_delegations, default)
-
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         # mypy parses every module once per build; a second parse is a change (dmypy).
         if file.fullname in self._parsed:
             self._function_hooks.clear()
             self._method_hooks.clear()
+            self.flow.forget(file.fullname)
         self._parsed.add(file.fullname)
         return []
+
+    def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
+        # Called when mypy is done checking a module, before it frees the tree (and, with
+        # mypy 1.x, before it writes the cache): the summaries are stored now if they are
+        # not yet, and the modules whose summaries the findings used become dependencies.
+        return self._store_summaries(file.fullname)
+
+    def _may_matter(self, fullname: str) -> bool:
+        try:
+            return may_matter(
+                fullname, self._modules or {}, coroutines=self._untyped_checked, flow=self.flow
+            )
+        except Exception:  # the plugin must never crash mypy: let the hook decide
+            return True
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         try:
             return self._function_hooks[fullname]
         except KeyError:
             hook = None
-            if may_matter(fullname, self._modules or {}, coroutines=self._untyped_checked):
+            if self._may_matter(fullname):
                 default = self._default.get_function_hook(fullname)
-                hook = partial(check_function_call, self.config, fullname, default)
+                hook = partial(check_function_call, self.flow, fullname, default)
             self._function_hooks[fullname] = hook
             return hook
 
@@ -125,26 +147,11 @@ class DanglingPlugin(Plugin):
             return self._method_hooks[fullname]
         except KeyError:
             hook = None
-            if may_matter(fullname, self._modules or {}, coroutines=self._untyped_checked):
+            if self._may_matter(fullname):
                 default = self._default.get_method_hook(fullname)
-                hook = partial(check_method_call, self.config, fullname, default)
+                hook = partial(check_method_call, self.flow, fullname, default)
             self._method_hooks[fullname] = hook
             return hook
-
-
-def _record_delegations(
-    default: Callable[[ClassDefContext], None] | None, ctx: ClassDefContext
-) -> None:
-    if default is not None:
-        default(ctx)
-    try:
-        record_delegations(ctx)
-    except Exception as exc:  # the plugin must never crash mypy
-        ctx.api.fail(
-            internal_error(exc),
-            ctx.cls,
-            code=PLUGIN_ERROR,
-        )
 
 
 def _config_data(config: DanglingConfig) -> str:

@@ -6,7 +6,8 @@ reference (``loop.call_soon_threadsafe(loop.create_task, x())``) and for any par
 typeshed's or a user's, whose declared callback type returns ``None`` or ``object``.
 The argument is reported when its own type is a callable returning a Task/Future (mypy
 has inferred it: a lambda's return type is its body's) and the callee's parameter says
-the result is ignored.  An argument that calls or names an owner stays silent.
+the result is ignored.  An argument that calls or names a callee that is not a producer
+stays silent.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mypy.messages import callable_name
-from mypy.nodes import CallExpr, Expression, LambdaExpr, MemberExpr, RefExpr
+from mypy.nodes import CallExpr, Expression, LambdaExpr, MemberExpr, NameExpr, RefExpr
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import (
     CallableType,
@@ -28,11 +29,12 @@ from mypy.types import (
 
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.errorcodes import DANGLING_TASK, report
-from mypy_dangling.owners import is_owner_function, is_owner_method
 from mypy_dangling.tasks import TaskKind, reported, task_kind
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
+
+    from mypy_dangling.flow import Flow
 
 
 def returned_task(typ: Type, config: DanglingConfig) -> TaskKind | None:
@@ -59,7 +61,7 @@ def ignores_result(formal: Type) -> bool:
 
 
 def check_callback_args(
-    config: DanglingConfig, ctx: FunctionContext | MethodContext, callee_desc: str
+    flow: Flow, ctx: FunctionContext | MethodContext, callee_desc: str
 ) -> None:
     """Report callable arguments returning a task passed where the result is dropped."""
     call = ctx.context
@@ -69,8 +71,8 @@ def check_callback_args(
     callee_type: FunctionLike | None = None
     for formal, (types, args) in enumerate(zip(ctx.arg_types, ctx.args, strict=True)):
         for typ, arg in zip(types, args, strict=True):
-            kind = returned_task(typ, config)
-            if kind is None or _names_owner(config, api, arg):
+            kind = returned_task(typ, flow.config)
+            if kind is None or _names_keeper(flow, api, arg):
                 continue
             if callee_type is None:
                 found = get_proper_type(api.lookup_type_or_none(call.callee))
@@ -98,8 +100,9 @@ def _described(typ: Type) -> str:
     return name or "callback"
 
 
-def _names_owner(config: DanglingConfig, api: TypeChecker, arg: Expression) -> bool:
-    """``lambda: hub.spawn(x())`` or ``hub.spawn``: the callback goes to an owner.
+def _names_keeper(flow: Flow, api: TypeChecker, arg: Expression) -> bool:
+    """``lambda: hub.spawn(x())`` or ``hub.spawn``: the callback's task comes from a callee
+    that is not a producer (a keeper, or one whose body this cannot follow).
 
     Looks through a wrapper called with the callback alone (``mark(lambda: ...)``, an
     identity decorator such as Home Assistant's ``callback``).
@@ -108,11 +111,14 @@ def _names_owner(config: DanglingConfig, api: TypeChecker, arg: Expression) -> b
         arg = arg.args[0]
     target = arg.expr() if isinstance(arg, LambdaExpr) else arg
     if isinstance(target, CallExpr):
-        target = target.callee
-    if isinstance(target, MemberExpr):
-        receiver = get_proper_type(api.lookup_type_or_none(target.expr))
-        if is_owner_method(config, receiver, target.name, api.modules):
-            return True
-    if isinstance(target, RefExpr) and target.fullname:
-        return is_owner_function(config, target.fullname, api.modules)
-    return False
+        verdict = flow.judge_call(api, target)
+    elif isinstance(target, RefExpr) and target.fullname:
+        verdict = flow.judge.function(target.fullname, api.modules)
+    elif isinstance(target, MemberExpr):
+        receiver = api.lookup_type_or_none(target.expr)
+        last = target.expr.name if isinstance(target.expr, (NameExpr, MemberExpr)) else ""
+        verdict = flow.judge.method(receiver, target.name, last, api.modules)
+    else:
+        return False
+    flow.depends_on(api, verdict)
+    return not verdict.fresh

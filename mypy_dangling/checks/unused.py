@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from mypy.nodes import (
+    FUNC_NO_INFO,
     LDEF,
     AssignmentExpr,
     AssignmentStmt,
@@ -62,11 +63,13 @@ from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.checks.dangling import value_reaches
 from mypy_dangling.errorcodes import UNUSED_TASK, report
+from mypy_dangling.flow.summary import FunctionBody, ModuleNames
 from mypy_dangling.syntax import Frame, child_blocks, header_expressions, lvalue_names
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
 
+    from mypy_dangling.flow import Flow
     from mypy_dangling.tasks import TaskKind
 
 #: Calls through which a function can read any of its locals.
@@ -74,21 +77,63 @@ INTROSPECTION: Final = frozenset({"locals", "vars", "eval", "exec"})
 
 
 def check_binding(
-    api: TypeChecker, func: FuncDef, path: list[Frame], call: CallExpr, kind: TaskKind
+    flow: Flow, api: TypeChecker, func: FuncDef, path: list[Frame], call: CallExpr, kind: TaskKind
 ) -> None:
-    """Report the local names that ``call``'s task is bound to and that are never read."""
+    """Report the local names that ``call``'s task is bound to and that nothing keeps."""
     stmt = path[-1].statement
+    body: FunctionBody | None = None
     for name in bound_names(stmt, call):
         if name.kind != LDEF:
             continue
         liveness = Liveness(func, name.name)
-        if liveness.opaque or liveness.live_after(path, name):
+        if liveness.opaque:
             continue
-        if Liveness(func, name.name, kills=False).live_after(path, name):
+        if liveness.live_after(path, name):
+            if body is None:
+                names = ModuleNames(api.tree.fullname, api.modules)
+                body = FunctionBody(func, names, bound_self=_is_method(func))
+            why = never_kept(flow, api, func, body, name.name)
+            if why is None:
+                continue
+            message = f'{kind} assigned to "{name.name}" is never kept: {why}'
+        elif Liveness(func, name.name, kills=False).live_after(path, name):
             message = f'{kind} assigned to "{name.name}" is overwritten before it is read'
         else:
             message = f'{kind} assigned to "{name.name}" is never read'
         report(api, message, name, UNUSED_TASK)
+
+
+def binds_local(stmt: Statement, call: Expression) -> bool:
+    """Whether ``stmt`` binds the value of ``call`` to a local name."""
+    return any(name.kind == LDEF for name in bound_names(stmt, call))
+
+
+def never_kept(
+    flow: Flow, api: TypeChecker, func: FuncDef, body: FunctionBody, name: str
+) -> str | None:
+    """Why a local that is read is still never kept, or None if something keeps it.
+
+    A task is kept by being awaited, returned, stored, passed to a call, captured, or
+    cancelled; calls of its own methods (``add_done_callback``, ``set_name``, ``done()``...)
+    and adding it to a weak container keep nothing.
+    """
+    uses = body.uses.get(name)
+    if uses is None or uses.kept or uses.finished or uses.returned:
+        return None
+    self_info = func.info if _is_method(func) else None
+    if not all(
+        flow.judge.is_weak_container(ref, func, self_info, api.modules) for ref in uses.containers
+    ):
+        return None
+    if "add_done_callback" in uses.own:
+        return "a done callback does not keep it"
+    if uses.containers:
+        return "a weak container does not keep it"
+    return "calling its own methods does not keep it"
+
+
+def _is_method(func: FuncDef) -> bool:
+    return func.info is not None and func.info is not FUNC_NO_INFO and not func.is_static
 
 
 def bound_names(stmt: Statement, call: Expression) -> list[NameExpr]:

@@ -1,0 +1,136 @@
+"""Where a task goes: one model of function bodies that every check reads.
+
+* :mod:`.summary` reads a function body once: where each value it returns comes from, and
+  what the body does with each local (stores it, hands it on, finishes it, only calls its
+  own methods);
+* :mod:`.store` keeps the summaries where every run finds them (mypy's tree while a module
+  is processed, a hidden symbol in mypy's cache afterwards, the source for stripped bodies);
+* :mod:`.verdict` resolves a callee's summary, through delegations and declared types, to
+  one verdict: a fresh task (a producer), a held one (a keeper), unknown, or not a task.
+
+:class:`Flow` ties them to mypy's incremental machinery: which modules a module's findings
+depended on (``get_additional_indirect_deps``), and, under ``dmypy``, which functions to
+recheck when a summary they read changes (fine-grained ``plugin_deps`` on the hidden symbol).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mypy.nodes import ARG_POS, CallExpr, MemberExpr, MypyFile, NameExpr, RefExpr
+from mypy.options import Options
+from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
+
+from mypy_dangling.config import DanglingConfig
+from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
+from mypy_dangling.flow.verdict import HELD, UNKNOWN, Judge, Verdict
+from mypy_dangling.tasks import task_kind
+
+if TYPE_CHECKING:
+    from mypy.checker import TypeChecker
+
+__all__ = ["Flow"]
+
+
+class Flow:
+    """The body model of one mypy run (or one ``dmypy`` server)."""
+
+    def __init__(self, config: DanglingConfig, options: Options) -> None:
+        self.config = config
+        self.options = options
+        self.store = FactStore(options)
+        self.judge = Judge(config, self.store)
+        self._consulted: dict[str, set[str]] = {}
+
+    def may_hide_task(self, typ: Type) -> bool:
+        """A result typed wider than a task (``Any``, ``Awaitable``, ``object``) may be one,
+        if the callee's body says so: only with body inference on."""
+        if not self.config.infer_owners:
+            return False
+        proper = get_proper_type(typ)
+        if isinstance(proper, AnyType):
+            return True
+        if isinstance(proper, UnionType):
+            return any(self.may_hide_task(item) for item in proper.items)
+        return isinstance(proper, Instance) and proper.type.fullname in WIDE_RETURNS
+
+    def judge_call(self, api: TypeChecker, call: CallExpr, depth: int = 0) -> Verdict:
+        """The verdict on what ``call`` (an expression being checked) returns."""
+        callee = call.callee
+        if isinstance(callee, RefExpr) and callee.fullname:
+            declared = task_kind(api.lookup_type_or_none(call))
+            verdict = self.judge.function(callee.fullname, api.modules, declared=declared)
+        elif isinstance(callee, MemberExpr):
+            receiver = api.lookup_type_or_none(callee.expr)
+            last = callee.expr.name if isinstance(callee.expr, (NameExpr, MemberExpr)) else ""
+            verdict = self.judge.method(receiver, callee.name, last, api.modules)
+        else:
+            return UNKNOWN
+        return self.with_argument(api, call, verdict, depth)
+
+    def with_argument(
+        self, api: TypeChecker, call: CallExpr, verdict: Verdict, depth: int = 0
+    ) -> Verdict:
+        """A callee that hands back its argument: the verdict on that argument."""
+        if verdict.result != "arg":
+            return verdict
+        index = verdict.arg
+        kinds = call.arg_kinds[: index + 1]
+        if len(kinds) <= index or any(kind != ARG_POS for kind in kinds) or depth > 8:
+            return HELD
+        argument = call.args[index]
+        if not isinstance(argument, CallExpr):
+            return HELD  # an existing object
+        return self.judge_call(api, argument, depth + 1)
+
+    def depends_on(self, api: TypeChecker, verdict: Verdict) -> None:
+        """The module being checked used summaries from ``verdict.modules``."""
+        module = api.tree.fullname
+        others = verdict.modules - {module}
+        if not others:
+            return
+        self._consulted.setdefault(module, set()).update(others)
+        if self.options.fine_grained_incremental:
+            target = api.tscope.current_target()
+            for other in others:
+                api.tree.plugin_deps.setdefault(f"<{other}.{FACTS_NAME}>", set()).add(target)
+
+    def forget(self, module: str) -> None:
+        """``module`` is parsed again (``dmypy``): its summaries and every verdict may change."""
+        self.store.forget(module)
+        self.judge.forget()
+        self._consulted.pop(module, None)
+
+    def finish(self, tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
+        """mypy is writing ``tree``'s cache or is done checking it: store its summaries (once);
+        return the modules whose summaries its findings depend on so far (mypy records them
+        as indirect dependencies)."""
+        if self.store.finish(tree, modules) and self.options.fine_grained_incremental:
+            _depend_on_imports(tree, modules)
+        return set(self._consulted.get(tree.fullname, ()))
+
+
+def _depend_on_imports(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
+    """Under ``dmypy``: recheck every function of ``tree`` when the summaries of a module it
+    imports change.  (A call whose callee was not a producer was never hooked, so nothing
+    else records that it read the callee's summary.)  Summaries change rarely, and only
+    when a body that can return a task changes: the cost is a recheck of this module then.
+    """
+    prefix = tree.fullname + "."
+    imported: set[str] = set()
+    for sym in tree.names.values():
+        node = sym.node
+        if isinstance(node, MypyFile):
+            imported.add(node.fullname)
+        elif node is not None and not node.fullname.startswith(prefix):
+            module = node.fullname.rpartition(".")[0]
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module:
+                imported.add(module)
+    imported.discard(tree.fullname)
+    if not imported:
+        return
+    targets = {tree.fullname, *(prefix + qual for qual, _ in module_functions(tree))}
+    for module in imported:
+        tree.plugin_deps.setdefault(f"<{module}.{FACTS_NAME}>", set()).update(targets)

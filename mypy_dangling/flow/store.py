@@ -1,0 +1,318 @@
+"""Where function summaries come from, so that every run sees the same ones.
+
+A summary (:mod:`.summary`) is computed from a function's body, lazily, the first time a
+check asks about the function.  mypy keeps a body only while it processes the module: it
+frees the tree when the module is done, loads modules of a warm run from its cache without
+bodies, and never keeps the bodies of modules whose errors it ignores (installed packages,
+``follow_imports = silent``).  So:
+
+* while a module is being processed, its summaries are computed from mypy's tree;
+* when mypy writes a module's cache (the plugin's ``report_config_data``, which mypy 2
+  calls after semantic analysis and before it checks the bodies) or is done with it
+  (``get_additional_indirect_deps``, before mypy frees the tree), whichever comes first,
+  the summaries of every function whose declared return can be a task go into a hidden
+  module-level symbol, ``__mypy_dangling_facts__``, typed by a string literal that holds
+  them as JSON.  mypy serializes it with the module's symbol table, so warm runs, other
+  ``--num-workers`` processes and ``dmypy`` read it back;
+* a module whose bodies mypy stripped gets a marker there instead, and its summaries are
+  computed from its source, parsed again by mypy's parser, when a check asks;
+* a stub, or a function with a trivial body (``...``), has no summary: its declaration
+  decides.
+
+Because the hidden symbol is part of the module's symbol table, a change to a function body
+that changes a summary changes the module's interface: mypy's incremental mode rechecks the
+modules that depend on it, and ``dmypy`` fires the symbol's trigger (see
+:func:`fine_grained_targets`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Final
+
+from mypy.errors import Errors
+from mypy.nodes import (
+    FUNC_NO_INFO,
+    GDEF,
+    Block,
+    ClassDef,
+    Decorator,
+    FuncDef,
+    IfStmt,
+    MypyFile,
+    OverloadedFuncDef,
+    Statement,
+    SymbolNode,
+    SymbolTableNode,
+    TypeInfo,
+    Var,
+)
+from mypy.options import Options
+from mypy.types import (
+    AnyType,
+    CallableType,
+    FunctionLike,
+    Instance,
+    LiteralType,
+    Overloaded,
+    Type,
+    TypeVarType,
+    UnionType,
+    get_proper_type,
+)
+
+from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
+from mypy_dangling.tasks import info_task_kind, task_kind
+
+FACTS_NAME: Final = "__mypy_dangling_facts__"
+#: Declared return types that may hide a task behind them.
+WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
+#: A stored summary of a function without a body of its own.
+NO_BODY: Final = None
+#: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
+STRIPPED: Final = "<stripped>"
+
+
+def function_of(node: SymbolNode | None) -> FuncDef | None:
+    """The function behind a symbol: a decorated function, an overload's implementation."""
+    if isinstance(node, Decorator):
+        return node.func
+    if isinstance(node, OverloadedFuncDef):
+        impl = node.impl
+        return impl.func if isinstance(impl, Decorator) else impl
+    return node if isinstance(node, FuncDef) else None
+
+
+def may_return_task(typ: Type | None) -> bool:
+    """Whether a declared return type is, or may hide, a Task or Future."""
+    proper = get_proper_type(typ)
+    if proper is None or isinstance(proper, AnyType):
+        return True
+    if isinstance(proper, TypeVarType):
+        return typevar_may_be_task(proper)
+    if isinstance(proper, UnionType):
+        return any(may_return_task(item) for item in proper.items)
+    return isinstance(proper, Instance) and (
+        info_task_kind(proper.type) is not None or proper.type.fullname in WIDE_RETURNS
+    )
+
+
+def typevar_may_be_task(typevar: TypeVarType) -> bool:
+    """Whether a type variable can stand for a Task (``def ident(x: T) -> T``).
+
+    Not one bound to a callable (a decorator such as ``def callback(f: F) -> F``) or
+    restricted to values that are not tasks (``AnyStr``).
+    """
+    if typevar.values:
+        return any(task_kind(value) is not None for value in typevar.values)
+    bound = get_proper_type(typevar.upper_bound)
+    if isinstance(bound, (CallableType, Overloaded)):
+        return False
+    if isinstance(bound, UnionType):
+        return any(not isinstance(get_proper_type(i), FunctionLike) for i in bound.items)
+    return True
+
+
+def is_candidate(func: FuncDef) -> bool:
+    """A function whose result may be a task, by its declaration: the ones summarised."""
+    if func.is_coroutine or func.is_generator or func.is_property:
+        return False
+    if func.type is None:
+        return True  # unannotated: the body decides
+    return isinstance(func.type, CallableType) and may_return_task(func.type.ret_type)
+
+
+def is_interesting(summary: list[JSON] | None) -> bool:
+    """Whether a summary says more than "returns nothing" (``[]``, what an absent one means)."""
+    return summary is None or any(origin[0] != "none" for origin in summary)
+
+
+def module_functions(tree: MypyFile) -> Iterator[tuple[str, FuncDef]]:
+    """Every function and method a module defines, by qualified name (via symbol tables,
+    so that the function found is the one mypy binds the name to)."""
+    prefix = tree.fullname + "."
+    stack: list[tuple[str, dict[str, SymbolTableNode]]] = [("", tree.names)]
+    while stack:
+        qual, names = stack.pop()
+        for name, sym in names.items():
+            node = sym.node
+            if node is None or node.fullname != prefix + qual + name:
+                continue  # imported, or an alias
+            if isinstance(node, TypeInfo):
+                stack.append((qual + name + ".", node.names))
+                continue
+            func = function_of(node)
+            if func is not None:
+                yield qual + name, func
+
+
+def module_of(func: FuncDef, modules: dict[str, MypyFile]) -> str | None:
+    info = func.info
+    if info is not None and info is not FUNC_NO_INFO:
+        return info.module_name
+    module = func.fullname.rpartition(".")[0]
+    while module and module not in modules:
+        module = module.rpartition(".")[0]
+    return module or None
+
+
+class FactStore:
+    """Summaries of function bodies, from mypy's tree, its cache or the source."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._live: dict[str, list[JSON] | None] = {}
+        self._stored: dict[str, tuple[str, dict[str, JSON]]] = {}
+        self._sources: dict[str, dict[str, FuncDef]] = {}
+        self._finished: set[str] = set()
+
+    def forget(self, module: str) -> None:
+        """A module is being processed again (``dmypy``): its summaries may change."""
+        self._finished.discard(module)
+        self._sources.pop(module, None)
+        self._stored.pop(module, None)
+        prefix = module + "."
+        for key in [key for key in self._live if key.startswith(prefix)]:
+            del self._live[key]
+
+    # -- reading ------------------------------------------------------------------------
+
+    def summary(self, func: FuncDef, modules: dict[str, MypyFile]) -> list[JSON] | None:
+        """The summary of ``func``: a list of origins, or None if it has no body."""
+        module = module_of(func, modules)
+        tree = modules.get(module) if module else None
+        if module is None or tree is None or tree.is_stub or tree.path.endswith(".pyi"):
+            return NO_BODY
+        qual = func.fullname[len(module) + 1 :]
+        if tree.defs and module not in self._finished:
+            if func.body.body:
+                return self._summarize_live(func, module, modules)
+            return self._from_source(tree, qual, func, modules)
+        stored = self._stored_facts(tree)
+        if qual in stored:
+            summary: list[JSON] | None = stored[qual]
+            return summary
+        if stored.get(STRIPPED):  # the bodies were stripped: read the source
+            return self._from_source(tree, qual, func, modules)
+        return []
+
+    def _summarize_live(
+        self, func: FuncDef, module: str, modules: dict[str, MypyFile]
+    ) -> list[JSON] | None:
+        key = func.fullname
+        if key not in self._live:
+            self._live[key] = summarize(func, ModuleNames(module, modules), _bound_self(func))
+        return self._live[key]
+
+    def _stored_facts(self, tree: MypyFile) -> dict[str, JSON]:
+        sym = tree.names.get(FACTS_NAME)
+        var = sym.node if sym is not None else None
+        literal = get_proper_type(var.type) if isinstance(var, Var) else None
+        if not isinstance(literal, LiteralType) or not isinstance(literal.value, str):
+            return {}
+        raw = literal.value
+        cached = self._stored.get(tree.fullname)
+        if cached is None or cached[0] != raw:
+            cached = (raw, json.loads(raw))
+            self._stored[tree.fullname] = cached
+        return cached[1]
+
+    def _from_source(
+        self, tree: MypyFile, qual: str, func: FuncDef, modules: dict[str, MypyFile]
+    ) -> list[JSON] | None:
+        """Summarise a function whose body mypy stripped, from its module's source."""
+        key = f"{tree.fullname}.{qual}"
+        if key in self._live:
+            return self._live[key]
+        parsed = self._parsed_source(tree)
+        body = parsed.get(qual)
+        summary = (
+            summarize(body, ModuleNames(tree.fullname, modules), _bound_self(func))
+            if body is not None
+            else NO_BODY
+        )
+        self._live[key] = summary
+        return summary
+
+    def _parsed_source(self, tree: MypyFile) -> dict[str, FuncDef]:
+        found = self._sources.get(tree.fullname)
+        if found is not None:
+            return found
+        found = {}
+        try:
+            from mypy.parse import parse
+
+            with open(tree.path, "rb") as f:
+                source = f.read()
+            options = self.options.clone_for_module(tree.fullname)
+            options.ignore_errors = False
+            errors = Errors(options)
+            parsed = parse(source, tree.path, tree.fullname, errors, options)
+            if not errors.is_errors():
+                found = dict(_syntactic_functions(parsed.defs, ""))
+        except Exception:  # unreadable, or not Python: no body to read
+            found = {}
+        self._sources[tree.fullname] = found
+        return found
+
+    # -- writing -------------------------------------------------------------------------
+
+    def finish(self, tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
+        """Store the summaries of a module in its symbol table (once: False if they were)."""
+        if tree.fullname in self._finished:
+            return False
+        facts: dict[str, JSON] = {}
+        if not (tree.is_stub or tree.path.endswith(".pyi")):
+            for qual, func in module_functions(tree):
+                if not is_candidate(func):
+                    continue
+                if not func.body.body:
+                    facts[STRIPPED] = 1  # stripped: read from the source when asked
+                    continue
+                summary = self._summarize_live(func, tree.fullname, modules)
+                if is_interesting(summary):
+                    facts[qual] = summary
+        self._finished.add(tree.fullname)
+        if facts:
+            tree.names[FACTS_NAME] = _facts_symbol(tree.fullname, facts, modules)
+        else:
+            tree.names.pop(FACTS_NAME, None)
+        return True
+
+
+def _bound_self(func: FuncDef) -> bool:
+    """Whether the first parameter is the instance (or the class)."""
+    return func.info is not None and func.info is not FUNC_NO_INFO and not func.is_static
+
+
+def _facts_symbol(
+    module: str, facts: dict[str, JSON], modules: dict[str, MypyFile]
+) -> SymbolTableNode:
+    builtins = modules["builtins"].names["str"].node
+    assert isinstance(builtins, TypeInfo)
+    raw = json.dumps(facts, sort_keys=True, separators=(",", ":"))
+    var = Var(FACTS_NAME, LiteralType(raw, Instance(builtins, [])))
+    var._fullname = f"{module}.{FACTS_NAME}"
+    var.is_ready = True
+    return SymbolTableNode(
+        GDEF, var, module_public=False, plugin_generated=True, module_hidden=True
+    )
+
+
+def _syntactic_functions(body: list[Statement], qual: str) -> Iterator[tuple[str, FuncDef]]:
+    """The functions of a tree mypy did not analyse, by qualified name (later ones win)."""
+    for stmt in body:
+        if isinstance(stmt, ClassDef):
+            yield from _syntactic_functions(stmt.defs.body, f"{qual}{stmt.name}.")
+        elif isinstance(stmt, IfStmt):
+            for block in [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]:
+                yield from _syntactic_functions(block.body, qual)
+        elif isinstance(stmt, Block):
+            yield from _syntactic_functions(stmt.body, qual)
+        else:
+            func = function_of(stmt) if isinstance(stmt, SymbolNode) else None
+            if isinstance(stmt, OverloadedFuncDef) and func is None and stmt.items:
+                func = function_of(stmt.items[-1])
+            if func is not None:
+                yield qual + func.name, func

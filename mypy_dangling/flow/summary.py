@@ -1,0 +1,542 @@
+"""A function's body, summarised: where the values it returns come from.
+
+The summary is syntax plus resolved global names, nothing else, so it comes out the same
+from mypy's analysed tree, from a tree mypy parsed again from the source of a library whose
+bodies it stripped, and from the copy stored in mypy's cache (:mod:`.store`).  What the
+names and calls in it *mean* (is that callee a keeper? is that attribute a WeakSet?) is
+decided later from declarations, by :mod:`.verdict`.
+
+A summary is a JSON list of *origins*, one or more per ``return <value>``:
+
+* ``["fresh", kind]`` -- never produced here; kinds come from resolving calls;
+* ``["call", ref]`` -- the result of calling ``ref`` (see :func:`callee_ref`);
+* ``["kept"]`` -- a local the body stores or hands on before returning it;
+* ``["done"]`` -- a local future the body resolves (``set_result``, ``set_exception``,
+  ``cancel``) before returning it;
+* ``["weak", [typeref, ...], [origin, ...]]`` -- a local whose only hand-offs are to the
+  containers named by the typerefs: kept unless every one of them is weak;
+* ``["arg", index]`` -- the caller's own argument (a parameter, counted without ``self``);
+* ``["given"]`` -- something that already existed: an attribute, an item, a global;
+* ``["none"]`` -- ``None`` or a literal;
+* ``["other"]`` -- anything else (an ``await``, an operator, a local callable...).
+
+Callee references: ``["fn", fullname]`` for a module-level function or class, and
+``["meth", typeref, method, last_name]`` for a method called on a receiver, where the
+receiver's type is described by a *typeref*: ``["self"]``, ``["param", index]``,
+``["name", fullname]`` (a module-level variable or a class), ``["member", typeref, name]``
+(an attribute of something), ``["ret", ref]`` (what a call returns) or ``["unknown"]``.
+``last_name`` is the receiver's last name (``loop`` in ``self.hass.loop``): an ``Any``
+receiver named ``*loop`` is an event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeGuard
+
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import (
+    ARG_STAR,
+    ARG_STAR2,
+    AssertTypeExpr,
+    AssignmentExpr,
+    AssignmentStmt,
+    Block,
+    BytesExpr,
+    CallExpr,
+    CastExpr,
+    ClassDef,
+    ComplexExpr,
+    ConditionalExpr,
+    Decorator,
+    DelStmt,
+    EllipsisExpr,
+    Expression,
+    ExpressionStmt,
+    FloatExpr,
+    ForStmt,
+    FuncDef,
+    GlobalDecl,
+    Import,
+    ImportFrom,
+    IndexExpr,
+    IntExpr,
+    LambdaExpr,
+    ListExpr,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    NonlocalDecl,
+    OperatorAssignmentStmt,
+    OpExpr,
+    OverloadedFuncDef,
+    PassStmt,
+    RaiseStmt,
+    ReturnStmt,
+    StarExpr,
+    Statement,
+    StrExpr,
+    TryStmt,
+    TupleExpr,
+    WithStmt,
+)
+from mypy.server.subexpr import get_subexpressions
+
+from mypy_dangling.syntax import child_blocks, header_expressions, lvalue_names
+
+JSON = Any
+
+#: Methods of a Task/Future that neither keep it nor finish it.
+OWN_METHODS: Final = frozenset(
+    {
+        "add_done_callback",
+        "remove_done_callback",
+        "set_name",
+        "get_name",
+        "done",
+        "cancelled",
+        "result",
+        "exception",
+        "get_coro",
+        "get_loop",
+        "get_context",
+        "get_stack",
+        "print_stack",
+        "cancelling",
+        "uncancel",
+    }
+)
+#: Methods that finish a Future: nothing is in flight afterwards.
+FINISHING_METHODS: Final = frozenset({"set_result", "set_exception", "cancel"})
+#: How deep a typeref may nest (``self.a.b.c.d``).
+MAX_REF_DEPTH: Final = 4
+
+UNKNOWN: Final = ["unknown"]
+OTHER: Final = ["other"]
+GIVEN: Final = ["given"]
+NONE: Final = ["none"]
+LITERALS: Final = (IntExpr, StrExpr, BytesExpr, FloatExpr, ComplexExpr, EllipsisExpr)
+
+
+def is_trivial(body: Block) -> bool:
+    """A body that only declares: ``...``, ``pass``, a docstring, ``raise NotImplementedError``."""
+    for stmt in body.body:
+        if isinstance(stmt, PassStmt):
+            continue
+        if isinstance(stmt, ExpressionStmt) and isinstance(stmt.expr, (EllipsisExpr, StrExpr)):
+            continue
+        if isinstance(stmt, RaiseStmt):
+            continue
+        return False
+    return True
+
+
+class ModuleNames:
+    """Global names as the function's module sees them (for trees mypy did not analyse)."""
+
+    def __init__(self, module: str, modules: dict[str, MypyFile]) -> None:
+        self.module = modules.get(module)
+        self.builtins = modules.get("builtins")
+        self.modules = modules
+
+    def global_name(self, name: str) -> str | None:
+        for scope in (self.module, self.builtins):
+            sym = scope.names.get(name) if scope is not None else None
+            if sym is not None and sym.node is not None:
+                return sym.node.fullname
+        return None
+
+    def qualified(self, fullname: str) -> str | None:
+        if fullname in self.modules:
+            return fullname
+        try:
+            sym = lookup_fully_qualified(fullname, self.modules)
+        except Exception:  # an odd name: unknown
+            return None
+        return sym.node.fullname if sym is not None and sym.node is not None else None
+
+
+# -- uses of a local name -------------------------------------------------------------------
+
+
+@dataclass
+class LocalUses:
+    """What a function does with one local name, flow-insensitively."""
+
+    #: The origins of the values bound to it (``["given"]`` for a parameter).
+    bound: list[JSON] = field(default_factory=list)
+    #: Own methods called on it (``add_done_callback``...), which keep nothing.
+    own: set[str] = field(default_factory=set)
+    #: It is finished (``set_result``/``set_exception``/``cancel``).
+    finished: bool = False
+    #: It is kept: stored, passed to a call, awaited, captured, read in any other way.
+    kept: bool = False
+    #: Containers it is added to or stored in, by typeref (kept unless every one is weak).
+    containers: list[JSON] = field(default_factory=list)
+    #: It is returned.
+    returned: bool = False
+
+
+class FunctionBody:
+    """One pass over a function body: the locals, their uses, and the returned values."""
+
+    def __init__(self, func: FuncDef, names: ModuleNames, bound_self: bool) -> None:
+        self.func = func
+        self.names = names
+        self.params = [arg.variable.name for arg in func.arguments]
+        self.self_name = self.params[0] if self.params and bound_self else None
+        self.locals = _local_names(func)
+        self.uses: dict[str, LocalUses] = {name: LocalUses() for name in self.locals}
+        offset = 1 if self.self_name is not None else 0
+        for index, name in enumerate(self.params):
+            if name in self.uses and name != self.self_name:
+                # The caller's own argument: whatever it passed comes back.
+                self.uses[name].bound.append(["arg", index - offset])
+        self.returns: list[Expression] = []
+        self._assigned_from: dict[str, list[Expression | None]] = {}
+        self._walk(func.body)
+
+    # -- the walk ------------------------------------------------------------------
+
+    def _walk(self, block: Block) -> None:
+        for stmt in block.body:
+            self._statement(stmt)
+
+    def _statement(self, stmt: Statement) -> None:
+        if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+            self._captured(stmt)
+            return
+        if isinstance(stmt, ReturnStmt):
+            if stmt.expr is not None:
+                self.returns.append(stmt.expr)
+                self._expression(stmt.expr, returned=True)
+            return
+        if isinstance(stmt, AssignmentStmt):
+            self._assignment(stmt.lvalues, stmt.rvalue)
+            return
+        if isinstance(stmt, OperatorAssignmentStmt):  # ``t += x`` reads t
+            self._expression(stmt.lvalue)
+            self._expression(stmt.rvalue)
+            return
+        if isinstance(stmt, DelStmt):
+            for target in lvalue_names(stmt.expr):
+                if not isinstance(target, NameExpr):
+                    self._expression(target)
+            return
+        if isinstance(stmt, ExpressionStmt):
+            self._expression(stmt.expr)
+            return
+        if isinstance(stmt, ForStmt):
+            self._expression(stmt.expr)
+            self._target(stmt.index, None)
+        elif isinstance(stmt, WithStmt):
+            for manager, bound in zip(stmt.expr, stmt.target, strict=True):
+                self._expression(manager)
+                if bound is not None:
+                    self._target(bound, manager)
+        elif isinstance(stmt, TryStmt):
+            for var in stmt.vars:
+                if var is not None:
+                    self._target(var, None)
+            for typ in stmt.types:
+                if typ is not None:
+                    self._expression(typ)
+        elif child_blocks(stmt):
+            for expr in header_expressions(stmt):
+                self._expression(expr)
+        else:  # ``raise``, ``assert``...: any local they mention is kept
+            self._captured(stmt)
+        for child in child_blocks(stmt):
+            self._walk(child)
+
+    def _assignment(self, lvalues: list[Expression], rvalue: Expression) -> None:
+        if len(lvalues) > 1 and not all(self._is_local(lvalue) for lvalue in lvalues):
+            # ``self._task = task = create_task(...)``: the value is stored
+            for lvalue in lvalues:
+                if self._is_local(lvalue):
+                    self.uses[lvalue.name].kept = True
+        name = rvalue.name if self._is_local(rvalue) else None
+        for lvalue in lvalues:
+            if name is not None and isinstance(lvalue, (IndexExpr, MemberExpr)):
+                # ``self._tasks[key] = task`` / ``self._task = task``: stored.
+                if isinstance(lvalue, IndexExpr):
+                    self.uses[name].containers.append(self.typeref(lvalue.base))
+                    self._expression(lvalue.base)
+                    self._expression(lvalue.index)
+                else:
+                    self.uses[name].kept = True
+                    self._expression(lvalue.expr)
+                continue
+            if name is not None:
+                self.uses[name].kept = True  # an alias, a global, an unpacking: kept
+            self._target(lvalue, rvalue)
+        if name is None:
+            self._expression(rvalue)
+
+    def _target(self, lvalue: Expression, value: Expression | None) -> None:
+        """A binding: record where a local's value comes from; read the rest."""
+        if isinstance(lvalue, NameExpr):
+            if lvalue.name in self.uses:
+                self._assigned_from.setdefault(lvalue.name, []).append(value)
+                self.uses[lvalue.name].bound.append(
+                    self.origin(value) if value is not None else OTHER
+                )
+            return
+        if isinstance(lvalue, (TupleExpr, ListExpr)):
+            for item in lvalue.items:
+                self._target(item, None)
+            return
+        if isinstance(lvalue, StarExpr):
+            self._target(lvalue.expr, None)
+            return
+        self._expression(lvalue)
+
+    def _captured(self, node: Statement | Expression) -> None:
+        """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
+        for expr in get_subexpressions(node):
+            if isinstance(expr, NameExpr) and expr.name in self.uses:
+                self.uses[expr.name].kept = True
+
+    def _expression(self, expr: Expression, *, returned: bool = False) -> None:
+        """Classify every mention of a local in ``expr``."""
+        exprs = [expr, *get_subexpressions(expr)]
+        classified: set[int] = set()
+        for sub in exprs:
+            if isinstance(sub, LambdaExpr):
+                self._captured(sub)
+                classified.update(id(e) for e in get_subexpressions(sub))
+            elif isinstance(sub, AssignmentExpr) and isinstance(sub.target, NameExpr):
+                classified.add(id(sub.target))
+                if sub.target.name in self.uses:
+                    self.uses[sub.target.name].bound.append(self.origin(sub.value))
+                    self._assigned_from.setdefault(sub.target.name, []).append(sub.value)
+            elif isinstance(sub, CallExpr):
+                self._call(sub, classified)
+        if returned:
+            for value in _returned_values(expr):
+                if self._is_local(value):
+                    classified.add(id(value))
+                    self.uses[value.name].returned = True
+        for sub in exprs:
+            if id(sub) not in classified and self._is_local(sub):
+                self.uses[sub.name].kept = True
+
+    def _call(self, call: CallExpr, classified: set[int]) -> None:
+        callee = call.callee
+        if isinstance(callee, MemberExpr) and self._is_local(callee.expr):
+            uses = self.uses[callee.expr.name]
+            if callee.name in OWN_METHODS:
+                uses.own.add(callee.name)
+                classified.add(id(callee.expr))
+            elif callee.name in FINISHING_METHODS:
+                uses.finished = True
+                classified.add(id(callee.expr))
+        container = None
+        if isinstance(callee, MemberExpr) and self.global_fullname(callee) is None:
+            container = self.typeref(callee.expr)  # ``self._tasks.add(task)``
+        for arg, kind in zip(call.args, call.arg_kinds, strict=True):
+            if kind in (ARG_STAR, ARG_STAR2) or not self._is_local(arg):
+                continue
+            classified.add(id(arg))
+            uses = self.uses[arg.name]
+            if container is not None and container != UNKNOWN:
+                uses.containers.append(container)
+            else:
+                uses.kept = True
+
+    # -- names -----------------------------------------------------------------------
+
+    def _is_local(self, expr: Expression | None) -> TypeGuard[NameExpr]:
+        return isinstance(expr, NameExpr) and expr.name in self.uses
+
+    def global_fullname(self, expr: Expression) -> str | None:
+        """The fullname a global name or a module attribute refers to."""
+        if isinstance(expr, NameExpr):
+            if expr.name in self.uses:
+                return None
+            return expr.fullname or self.names.global_name(expr.name)
+        if isinstance(expr, MemberExpr):
+            if expr.fullname:
+                return expr.fullname
+            base = self.global_fullname(expr.expr)
+            return self.names.qualified(f"{base}.{expr.name}") if base else None
+        return None
+
+    # -- origins and references ---------------------------------------------------------
+
+    def origin(self, expr: Expression) -> JSON:
+        """Where the value of ``expr`` comes from (one origin; see :meth:`origins`)."""
+        found = self.origins(expr)
+        return found[0] if len(found) == 1 else ["any", found]
+
+    def origins(self, expr: Expression) -> list[JSON]:
+        if isinstance(expr, (CastExpr, AssertTypeExpr)):
+            return self.origins(expr.expr)
+        if isinstance(expr, ConditionalExpr):
+            return self.origins(expr.if_expr) + self.origins(expr.else_expr)
+        if isinstance(expr, OpExpr) and expr.op in ("and", "or"):
+            return self.origins(expr.left) + self.origins(expr.right)
+        if isinstance(expr, NameExpr):
+            if expr.name in self.uses:
+                return [["local", expr.name]]
+            if expr.name in ("None", "True", "False"):
+                return [NONE]
+            return [GIVEN]
+        if isinstance(expr, LITERALS):
+            return [NONE]
+        if isinstance(expr, (MemberExpr, IndexExpr)):
+            return [GIVEN]
+        if isinstance(expr, CallExpr):
+            ref = self.callee_ref(expr.callee)
+            return [["call", ref]] if ref is not None else [OTHER]
+        return [OTHER]
+
+    def callee_ref(self, callee: Expression, depth: int = 0) -> JSON | None:
+        """What a call calls: ``["fn", fullname]`` or ``["meth", typeref, name, last]``."""
+        fullname = self.global_fullname(callee)
+        if fullname is not None:
+            return ["fn", fullname]
+        if isinstance(callee, MemberExpr):
+            return ["meth", self.typeref(callee.expr, depth + 1), callee.name, _last(callee.expr)]
+        return None
+
+    def typeref(self, expr: Expression, depth: int = 0) -> JSON:
+        """A description of the type of ``expr``, resolved later from declarations."""
+        if depth > MAX_REF_DEPTH:
+            return UNKNOWN
+        if isinstance(expr, NameExpr):
+            if expr.name == self.self_name:
+                return ["self"]
+            if expr.name in self.params:
+                return ["param", self.params.index(expr.name)]
+            if expr.name in self.uses:
+                assigned = self._assigned_from.get(expr.name, [])
+                if len(assigned) == 1 and assigned[0] is not None:
+                    return self.typeref(assigned[0], depth + 1)
+                return UNKNOWN
+        fullname = self.global_fullname(expr)
+        if fullname is not None:
+            return ["name", fullname]
+        if isinstance(expr, MemberExpr):
+            return ["member", self.typeref(expr.expr, depth + 1), expr.name]
+        if isinstance(expr, CallExpr):
+            ref = self.callee_ref(expr.callee, depth + 1)
+            return ["ret", ref] if ref is not None else UNKNOWN
+        if isinstance(expr, (CastExpr, AssertTypeExpr)):
+            return self.typeref(expr.expr, depth)
+        return UNKNOWN
+
+    # -- the summary -------------------------------------------------------------------
+
+    def local_origins(self, name: str) -> list[JSON]:
+        """The origins a returned local stands for, after what the body did with it."""
+        uses = self.uses[name]
+        if uses.finished:
+            return [["done"]]
+        if uses.kept:
+            return [["kept"]]
+        bound = [
+            origin
+            for value in uses.bound
+            for origin in (value[1] if value[0] == "any" else [value])
+            if origin[0] != "local"  # ``t = u``: u is kept (an alias), so t's own origin
+        ]
+        bound = bound or [OTHER]
+        if uses.containers:
+            return [["weak", uses.containers, bound]]
+        return bound
+
+    def summary(self) -> list[JSON]:
+        result: list[JSON] = []
+        for expr in self.returns:
+            for origin in self.origins(expr):
+                expanded = self.local_origins(origin[1]) if origin[0] == "local" else [origin]
+                for item in expanded:
+                    if item not in result:
+                        result.append(item)
+        return result
+
+
+def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON] | None:
+    """The origins of what ``func`` returns; None when it has no body of its own.
+
+    ``bound_self``: the first parameter is the instance or the class (a method).
+    """
+    if is_trivial(func.body):
+        return None
+    return FunctionBody(func, names, bound_self).summary()
+
+
+def _returned_values(expr: Expression) -> Iterator[Expression]:
+    """The expressions whose value may be the value of ``expr``."""
+    if isinstance(expr, ConditionalExpr):
+        yield from _returned_values(expr.if_expr)
+        yield from _returned_values(expr.else_expr)
+    elif isinstance(expr, OpExpr) and expr.op in ("and", "or"):
+        yield from _returned_values(expr.left)
+        yield from _returned_values(expr.right)
+    elif isinstance(expr, (CastExpr, AssertTypeExpr)):
+        yield from _returned_values(expr.expr)
+    else:
+        yield expr
+
+
+def _last(expr: Expression) -> str:
+    return expr.name if isinstance(expr, (NameExpr, MemberExpr)) else ""
+
+
+def _local_names(func: FuncDef) -> set[str]:
+    """Parameters and every name the body binds, minus ``global``/``nonlocal`` ones."""
+    names = {arg.variable.name for arg in func.arguments}
+    declared: set[str] = set()
+
+    def bind(lvalue: Expression) -> None:
+        for target in lvalue_names(lvalue):
+            if isinstance(target, NameExpr):
+                names.add(target.name)
+
+    def walk(block: Block) -> None:
+        for stmt in block.body:
+            if isinstance(stmt, (GlobalDecl, NonlocalDecl)):
+                declared.update(stmt.names)
+            elif isinstance(stmt, (FuncDef, OverloadedFuncDef, ClassDef)):
+                names.add(stmt.name)
+                continue
+            elif isinstance(stmt, Decorator):
+                names.add(stmt.func.name)
+                continue
+            elif isinstance(stmt, AssignmentStmt):
+                for lvalue in stmt.lvalues:
+                    bind(lvalue)
+            elif isinstance(stmt, OperatorAssignmentStmt):
+                bind(stmt.lvalue)
+            elif isinstance(stmt, ForStmt):
+                bind(stmt.index)
+            elif isinstance(stmt, WithStmt):
+                for target in stmt.target:
+                    if target is not None:
+                        bind(target)
+            elif isinstance(stmt, TryStmt):
+                for var in stmt.vars:
+                    if var is not None:
+                        names.add(var.name)
+            elif isinstance(stmt, Import):
+                names.update(alias or mod.split(".")[0] for mod, alias in stmt.ids)
+            elif isinstance(stmt, ImportFrom):
+                names.update(alias or name for name, alias in stmt.names)
+            for expr in _walrus_targets(stmt):
+                names.add(expr)
+            for child in child_blocks(stmt):
+                walk(child)
+
+    walk(func.body)
+    return names - declared
+
+
+def _walrus_targets(stmt: Statement) -> Iterator[str]:
+    if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+        return
+    for expr in get_subexpressions(stmt):
+        if isinstance(expr, AssignmentExpr):
+            yield expr.target.name
