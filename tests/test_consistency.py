@@ -1,7 +1,8 @@
 """Findings must not depend on how mypy runs: cold, warm (cache), dmypy, --num-workers.
 
-The project puts owners (a collection, a delegation) in a module the warm run loads from
-the cache, findings in several modules, and a module that changes between the runs.
+The project puts keepers (a collection, a delegation) and producers decided by their bodies
+in a module the warm run loads from the cache, findings in several modules, and a module
+that changes between the runs.
 """
 
 from __future__ import annotations
@@ -18,18 +19,30 @@ PROJECT = {
     "pkg/__init__.py": "",
     "pkg/owner.py": """\
 import asyncio
+from typing import Awaitable
+async def a() -> None: ...
+_running = set()
 class Hub:
     _tasks: set[asyncio.Task[None]]
-    def spawn(self) -> asyncio.Task[None]: ...
+    def spawn(self) -> asyncio.Task[None]:
+        t = asyncio.create_task(a())
+        self._tasks.add(t)
+        return t
 class Facade:
     _hub: Hub
     def spawn(self) -> asyncio.Task[None]:
         return self._hub.spawn()
 def plain() -> asyncio.Task[None]: ...
+def later() -> Awaitable[None]:
+    return asyncio.ensure_future(a())
+def kept():
+    t = asyncio.ensure_future(a())
+    _running.add(t)
+    return t
 """,
     "pkg/use.py": """\
 import asyncio
-from pkg.owner import Facade, Hub, plain
+from pkg.owner import Facade, Hub, kept, later, plain
 async def a() -> None: ...
 async def run(h: Hub, f: Facade) -> None:
     h.spawn()
@@ -37,6 +50,10 @@ async def run(h: Hub, f: Facade) -> None:
     plain()
     asyncio.create_task(a())
     t = asyncio.create_task(a())
+    later()
+    kept()
+    u = asyncio.create_task(a())
+    u.add_done_callback(print)
 """,
     "pkg/other.py": """\
 import asyncio
@@ -96,7 +113,8 @@ def project(tmp_path: Path) -> Path:
 def test_cold_warm_dmypy_and_workers_agree(project: Path) -> None:
     mypy = ["-m", "mypy", "--allow-empty-bodies", "pkg"]
     cold = findings(run([*mypy, "--no-incremental"], project))
-    assert len(cold) == 5, cold  # plain(), create_task, t, loop.create_task, ensure_future
+    # plain(), create_task, t, later(), u, loop.create_task, ensure_future
+    assert len(cold) == 7, cold
     first = findings(run(mypy, project))
     (project / "pkg/use.py").write_text(PROJECT["pkg/use.py"] + "\n")  # touch: recheck one
     warm = findings(run(mypy, project))
@@ -140,3 +158,41 @@ def test_dmypy_sees_a_declaration_that_starts_returning_a_task(project: Path) ->
         run(["-m", "mypy", "--no-incremental", "--allow-empty-bodies", "pkg"], project)
     )
     assert expected in cold
+
+
+HELPER = """\
+import asyncio
+async def a() -> None: ...
+_tasks: set[asyncio.Task[None]] = set()
+def spawn() -> asyncio.Task[None]:
+    t = asyncio.create_task(a())
+    _tasks.add(t)
+    return t
+"""
+
+
+def test_a_helper_body_edit_reaches_its_callers(project: Path) -> None:
+    """Only the helper's body changes (it stops, then starts again, keeping its task): the
+    caller's finding follows in a warm run and in dmypy, as in a cold run."""
+    (project / "pkg/helper.py").write_text(HELPER)
+    (project / "pkg/caller.py").write_text(
+        "from pkg.helper import spawn\ndef go() -> None:\n    spawn()\n"
+    )
+    expected = 'pkg/caller.py:3: error: Task returned by "spawn" is dropped  [dangling-task]'
+    forgetful = HELPER.replace("    _tasks.add(t)\n", "")
+    mypy = ["-m", "mypy", "pkg"]
+    assert expected not in findings(run(mypy, project))
+    (project / "pkg/helper.py").write_text(forgetful)
+    assert expected in findings(run(mypy, project))
+    (project / "pkg/helper.py").write_text(HELPER)
+    assert expected not in findings(run(mypy, project))
+
+    dmypy, status = dmypy_run(project)
+    try:
+        assert expected not in findings(run(dmypy, project))
+        (project / "pkg/helper.py").write_text(forgetful)
+        assert expected in findings(run(dmypy, project))
+        (project / "pkg/helper.py").write_text(HELPER)
+        assert expected not in findings(run(dmypy, project))
+    finally:
+        run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)

@@ -1,8 +1,9 @@
-"""Owners found in an installed, typed third-party package (``py.typed`` in site-packages).
+"""Keepers and producers in an installed, typed third-party package (``py.typed``).
 
-mypy reads such a package with ``follow_imports = silent``: its symbol tables and declared
-types are there, but mypy drops the function bodies of code whose errors it ignores, so a
-delegation (``return self.hub.spawn(coro)``) cannot be seen there: configure it.
+mypy reads such a package with ``follow_imports = silent`` and drops the function bodies of
+code whose errors it ignores: the plugin reads them again from the package's source, so a
+keeper (``self._tasks.add(task)``), a delegation to one (``return self.hub.spawn(coro)``)
+and a producer (``return asyncio.create_task(coro)``) are told apart there too.
 """
 
 from __future__ import annotations
@@ -89,15 +90,21 @@ def findings(tmp_path: Path, python: Path, config: str) -> list[str]:
 CONFIG = "[mypy]\nplugins = mypy_dangling\nfollow_imports = silent\n"
 
 
-def test_inferred_owner_from_site_packages(tmp_path: Path, interpreter: Path) -> None:
+def test_keepers_and_producers_read_from_site_packages(tmp_path: Path, interpreter: Path) -> None:
     assert findings(tmp_path, interpreter, CONFIG) == [
-        '5: error: Task returned by "spawn" of "Facade" is dropped  [dangling-task]',
         '6: error: Task returned by "start" of "Plain" is dropped  [dangling-task]',
     ]
 
 
 def test_configured_owner_from_site_packages(tmp_path: Path, interpreter: Path) -> None:
-    config = CONFIG + "[mypy_dangling]\nowners = hubpkg.Facade.spawn\n"
+    config = CONFIG + "[mypy_dangling]\nowners = hubpkg.Plain.start\n"
+    assert findings(tmp_path, interpreter, config) == []
+
+
+def test_infer_owners_false_reads_no_library_body(tmp_path: Path, interpreter: Path) -> None:
+    config = CONFIG + "[mypy_dangling]\ninfer_owners = false\n"
     assert findings(tmp_path, interpreter, config) == [
+        '4: error: Task returned by "spawn" of "Hub" is dropped  [dangling-task]',
+        '5: error: Task returned by "spawn" of "Facade" is dropped  [dangling-task]',
         '6: error: Task returned by "start" of "Plain" is dropped  [dangling-task]',
     ]

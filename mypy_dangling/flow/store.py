@@ -27,6 +27,7 @@ modules that depend on it, and ``dmypy`` fires the symbol's trigger (see
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterator
 from typing import Final
@@ -248,7 +249,9 @@ class FactStore:
             options = self.options.clone_for_module(tree.fullname)
             options.ignore_errors = False
             errors = Errors(options)
-            parsed = parse(source, tree.path, tree.fullname, errors, options)
+            # mypy 2's native parser hands back the full tree only when asked (eager).
+            extra = {"eager": True} if "eager" in inspect.signature(parse).parameters else {}
+            parsed = parse(source, tree.path, tree.fullname, errors, options, **extra)
             if not errors.is_errors():
                 found = dict(_syntactic_functions(parsed.defs, ""))
         except Exception:  # unreadable, or not Python: no body to read
