@@ -39,6 +39,8 @@ class DanglingConfig:
     owners: tuple[str, ...] = ()
     infer_owners: bool = True
     report_futures: bool = True
+    #: Lines marked ``# noqa: RUF006`` (or a bare ``# noqa``) are triaged: see ``noqa.py``.
+    respect_noqa: bool = True
 
     def to_data(self) -> dict[str, Any]:
         """What goes into mypy's cache key (``report_config_data``)."""
@@ -46,6 +48,7 @@ class DanglingConfig:
             "owners": list(self.owners),
             "infer_owners": self.infer_owners,
             "report_futures": self.report_futures,
+            "respect_noqa": self.respect_noqa,
         }
 
 
@@ -78,7 +81,7 @@ def _from_mapping(where: str, values: dict[str, Any], *, ini: bool) -> DanglingC
     for key, value in values.items():
         if key == "owners":
             kwargs[key] = _parse_names(where, value)
-        elif key in ("infer_owners", "report_futures"):
+        elif key in ("infer_owners", "report_futures", "respect_noqa"):
             flag = _bool_from_ini(value) if ini and isinstance(value, str) else value
             if not isinstance(flag, bool):
                 raise ConfigError(
@@ -88,7 +91,7 @@ def _from_mapping(where: str, values: dict[str, Any], *, ini: bool) -> DanglingC
         else:
             raise ConfigError(
                 f"{where}unrecognized option {key!r} "
-                "(expected one of: owners, infer_owners, report_futures)"
+                "(expected one of: owners, infer_owners, report_futures, respect_noqa)"
             )
     return DanglingConfig(**kwargs)
 

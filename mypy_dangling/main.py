@@ -36,6 +36,7 @@ from mypy_dangling.calls import check_function_call, check_method_call
 from mypy_dangling.config import DanglingConfig, load_config
 from mypy_dangling.errorcodes import internal_error
 from mypy_dangling.flow import Flow
+from mypy_dangling.noqa import set_respect_noqa
 from mypy_dangling.owners import configured_owner_problem
 from mypy_dangling.version import __version__
 
@@ -43,9 +44,11 @@ from mypy_dangling.version import __version__
 class DanglingPlugin(Plugin):
     """Reports Tasks and Futures that nothing keeps a reference to."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, config: DanglingConfig | None = None) -> None:
         super().__init__(options)
-        self.config = load_config(options)
+        # ``config``: the command's overrides (``--ignore-noqa``); else the config file's.
+        self.config = load_config(options) if config is None else config
+        set_respect_noqa(options.config_file, self.config.respect_noqa)
         self.flow = Flow(self.config, options)
         self._default = DefaultPlugin(options)
         self._warned: set[str] = set()

@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - mypy depends on tomli there
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-from mypy_dangling import cli
+from mypy_dangling.command import cli
 from mypy_dangling.errorcodes import FINDING_CODES, FIX_NOTE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -339,14 +339,17 @@ def test_extra_mypy_arguments_after_double_dash(capsys: pytest.CaptureFixture[st
 # --- exit status 2 --------------------------------------------------------------------
 
 
-def test_syntax_error_names_the_file_and_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_syntax_error_costs_only_that_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """More in tests/test_cli_trees.py: every bad input, every format."""
     write("main.py", TASKS)
     write("broken.py", "x = 1\ndef f(:\n    pass\n")
     status, out, err = run(capsys, "--format", "json", "main.py", "broken.py")
-    assert status == 2
-    assert out == ""
-    assert "broken.py:2:" in err
-    assert "[syntax]" in err
+    assert status == 1
+    assert [(f["file"], f["code"]) for f in json.loads(out)] == [
+        ("main.py", "dangling-task"),
+        ("main.py", "unused-task"),
+        ("broken.py", "skipped"),
+    ]
     assert "Traceback" not in err
 
 
@@ -367,7 +370,8 @@ def test_bad_plugin_config_is_a_clear_error(capsys: pytest.CaptureFixture[str]) 
         (["missing.py"], "missing.py"),
         (["main.py", "--", "--no-such-mypy-flag"], "unrecognized arguments"),
         (["--config-file", "nope.ini", "main.py"], "nope.ini"),
-        ([], "Missing target"),
+        (["--exclude", "(", "."], "not a valid regular expression"),
+        (["--", "--python-version", "2.7"], "Python 2"),
         (["--baseline", "nope.json", "main.py"], "cannot read baseline"),
     ],
 )

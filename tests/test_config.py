@@ -45,6 +45,14 @@ def test_toml_values(tmp_path: Path) -> None:
     assert config == DanglingConfig(("a.B.spawn",), False, True)
 
 
+def test_respect_noqa_value(tmp_path: Path) -> None:
+    assert read_config(write(tmp_path, "mypy.ini", "[mypy_dangling]\n")).respect_noqa
+    config = read_config(write(tmp_path, "mypy.ini", "[mypy_dangling]\nrespect_noqa = off\n"))
+    assert config == DanglingConfig(respect_noqa=False)
+    toml = write(tmp_path, "pyproject.toml", "[tool.mypy_dangling]\nrespect_noqa = false\n")
+    assert read_config(toml) == DanglingConfig(respect_noqa=False)
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
@@ -57,7 +65,17 @@ def test_toml_values(tmp_path: Path) -> None:
             "mypy.ini",
             "[mypy_dangling]\ninfer_owner = true\n",
             "[mypy_dangling]: unrecognized option 'infer_owner' (expected one of: owners, "
-            "infer_owners, report_futures)",
+            "infer_owners, report_futures, respect_noqa)",
+        ),
+        (
+            "mypy.ini",
+            "[mypy_dangling]\nrespect_noqa = sometimes\n",
+            "[mypy_dangling]: respect_noqa: expected a boolean (true or false), got 'sometimes'",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.mypy_dangling]\nrespect_noqa = 0\n",
+            "[tool.mypy_dangling]: respect_noqa: expected a boolean (true or false), got 0",
         ),
         (
             "mypy.ini",
@@ -131,6 +149,7 @@ def test_report_config_data_has_config_and_version(tmp_path: Path) -> None:
     assert owners != data("[mypy_dangling]\nowners = a.c\n")
     assert owners != data("[mypy_dangling]\nowners = a.b\nreport_futures = false\n")
     assert owners != data("[mypy_dangling]\nowners = a.b\ninfer_owners = false\n")
+    assert owners != data("[mypy_dangling]\nowners = a.b\nrespect_noqa = false\n")
 
 
 def test_configured_owner_that_names_nothing_is_a_warning(

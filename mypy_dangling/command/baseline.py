@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from mypy_dangling.output import TOOL_NAME, Finding
+from mypy_dangling.command.output import TOOL_NAME, Finding
 
 BASELINE_VERSION: Final = 1
 

@@ -2,9 +2,12 @@
 
 mypy is run with ``--output json``, which gives one JSON object per message with the
 notes that follow an error folded into its ``hint``; :func:`parse_message` turns those
-into :class:`Finding` objects.  All formats use 1-based columns (mypy's JSON is 0-based,
-its ``--show-column-numbers`` text is 1-based): that is what editors, SARIF and GitHub
-annotations expect.
+into :class:`Finding` objects.  Files the command could not check (a syntax error, a
+file that is not UTF-8) are :class:`Skipped`: every format shows them, apart from the
+findings (text: on stderr; JSON: entries with ``"severity": "warning"``; SARIF: tool
+execution notifications; GitHub: warning annotations).  All formats use 1-based
+columns (mypy's JSON is 0-based, its ``--show-column-numbers`` text is 1-based): that is
+what editors, SARIF and GitHub annotations expect.
 """
 
 from __future__ import annotations
@@ -73,6 +76,62 @@ class Finding:
         }
 
 
+#: The ``code`` of a skipped file in the JSON format and the id of its SARIF notification.
+SKIPPED_CODE: Final = "skipped"
+
+
+def display_path(path: str) -> str:
+    """A path as mypy prints it: normalised, relative to the working directory if under it."""
+    path = os.path.normpath(path)
+    if os.path.isabs(path):
+        cwd = os.getcwd() + os.sep
+        if path.startswith(cwd):
+            return path[len(cwd) :]
+    return path
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not checked, where mypy stopped in it (line 0: the whole file)."""
+
+    file: str
+    line: int
+    column: int
+    reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", display_path(self.file))
+
+    @property
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.file, self.line, self.column)
+
+    @property
+    def message(self) -> str:
+        return f"File not checked: {self.reason}"
+
+    def location(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def text_line(self) -> str:
+        return f"{self.location()}: warning: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": None,
+            "end_column": None,
+            "code": SKIPPED_CODE,
+            "severity": "warning",
+            "message": self.message,
+            "note": None,
+        }
+
+
 def parse_message(raw: str) -> Finding | None:
     """A :class:`Finding` from one line of mypy's JSON output; None if it is not JSON.
 
@@ -111,8 +170,16 @@ def render_text(findings: Sequence[Finding]) -> str:
     return "".join(line + "\n" for finding in findings for line in finding.text_lines())
 
 
-def render_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([finding.to_json() for finding in findings], indent=2) + "\n"
+def render_skipped_text(skipped: Sequence[Skipped]) -> str:
+    """The skipped files, for stderr (stdout keeps mypy's format of the findings)."""
+    return "".join(entry.text_line() + "\n" for entry in skipped)
+
+
+def render_json(findings: Sequence[Finding], skipped: Sequence[Skipped] = ()) -> str:
+    """The findings, then the skipped files (``"severity": "warning"``)."""
+    entries = [finding.to_json() for finding in findings]
+    entries += [entry.to_json() for entry in skipped]
+    return json.dumps(entries, indent=2) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -123,8 +190,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(findings: Sequence[Finding]) -> str:
-    """GitHub Actions workflow commands: one annotation per finding on the changed file."""
+def render_github(findings: Sequence[Finding], skipped: Sequence[Skipped] = ()) -> str:
+    """GitHub Actions workflow commands: an error annotation per finding, a warning per
+    skipped file."""
     lines = []
     for finding in findings:
         props = [
@@ -138,6 +206,12 @@ def render_github(findings: Sequence[Finding]) -> str:
         message = finding.message + (f"\n{finding.note}" if finding.note else "")
         level = "error" if finding.severity == "error" else "notice"
         lines.append(f"::{level} {','.join(props)}::{_escape_data(message)}\n")
+    for entry in skipped:
+        props = [f"file={_escape_property(entry.file)}"]
+        if entry.line > 0:
+            props += [f"line={entry.line}", f"col={entry.column}"]
+        props.append(f"title={_escape_property(f'{TOOL_NAME}: file not checked')}")
+        lines.append(f"::warning {','.join(props)}::{_escape_data(entry.reason)}\n")
     return "".join(lines)
 
 
@@ -184,8 +258,29 @@ def _fingerprint(uri: str, finding: Finding, source_line: str, occurrence: int) 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def render_sarif(findings: Sequence[Finding], source_lines: Sequence[str]) -> str:
-    """SARIF 2.1.0 for code scanning; ``source_lines[i]`` is the stripped line of finding i."""
+def _sarif_notification(entry: Skipped) -> dict[str, Any]:
+    """A skipped file: a tool execution notification (the run is incomplete there)."""
+    location: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(entry.file), "uriBaseId": "%SRCROOT%"}
+    }
+    if entry.line > 0:
+        location["region"] = {"startLine": entry.line, "startColumn": entry.column}
+    return {
+        "level": "warning",
+        "message": {"text": entry.message},
+        "descriptor": {"id": SKIPPED_CODE},
+        "locations": [{"physicalLocation": location}],
+    }
+
+
+def render_sarif(
+    findings: Sequence[Finding], source_lines: Sequence[str], skipped: Sequence[Skipped] = ()
+) -> str:
+    """SARIF 2.1.0 for code scanning; ``source_lines[i]`` is the stripped line of finding i.
+
+    Skipped files are ``toolExecutionNotifications`` of the run's invocation: not results
+    (they are not findings), but shown by viewers as problems of the analysis.
+    """
     rules = sarif_rules()
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     seen: Counter[tuple[str, str, str, str]] = Counter()
@@ -232,6 +327,14 @@ def render_sarif(findings: Sequence[Finding], source_lines: Sequence[str]) -> st
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [
+                            _sarif_notification(entry) for entry in skipped
+                        ],
+                    }
+                ],
                 "results": results,
             }
         ],

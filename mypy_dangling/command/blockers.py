@@ -1,0 +1,135 @@
+"""mypy's blocking errors, turned into "skip this file" (or "check it in another build").
+
+mypy stops the whole build at the first file it cannot parse or decode, and at the first
+clash between module names.  The command reads which file stopped it (the message's file,
+else ``CompileError.module_with_blocker``) and goes on without it.  After the first parse
+or decode error, every remaining source is parsed once with mypy's own parser (same
+options, so the same verdict), so that a tree with many such files costs one more build,
+not one per file; a tree without any costs nothing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from mypy.errors import CompileError, Errors
+from mypy.modulefinder import BuildSource
+from mypy.options import Options
+from mypy.parse import parse
+from mypy.util import decode_python_encoding
+
+from mypy_dangling.command.output import Skipped, parse_message
+
+Kind = Literal["parse", "clash", "relative-import", "other"]
+
+#: Blocking messages about two names for one file or one name for two files.
+CLASH_PREFIXES: Final = ("Duplicate module named", "Source file found twice")
+#: A relative import in a file whose directory is not a package.
+RELATIVE_IMPORT_PREFIX: Final = "No parent module"
+#: mypy 2.x: "path: error: Cannot decode file: ..."; 1.x: "mypy: can't decode file 'path': ..."
+_READ_ERROR: Final = re.compile(
+    r"^(?:(?P<path>.+?): error: (?P<reason>Cannot (?:decode|read) file: .*)"
+    r"|mypy: (?P<old>can't (?:decode|read) file) '(?P<old_path>.+?)': (?P<old_reason>.*))$"
+)
+_PARSE_TAKES_EAGER: Final = "eager" in inspect.signature(parse).parameters
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Where mypy stopped and why."""
+
+    kind: Kind
+    skipped: Skipped | None
+    module: str | None
+
+
+def _same_file(path: str, other: str) -> bool:
+    return os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(other))
+
+
+def identify(exc: CompileError) -> Blocker:
+    """The file (and kind of problem) behind a blocking error, if mypy named one."""
+    module = exc.module_with_blocker
+    for raw in exc.messages:
+        finding = parse_message(raw)
+        if finding is not None:
+            if finding.severity != "error" or not finding.file.endswith((".py", ".pyi")):
+                continue
+            kind: Kind = "other"
+            if finding.message.startswith(CLASH_PREFIXES):
+                kind = "clash"
+            elif finding.message.startswith(RELATIVE_IMPORT_PREFIX):
+                kind = "relative-import"
+            elif finding.code == "syntax":
+                kind = "parse"
+            reason = finding.message + (f"  [{finding.code}]" if finding.code else "")
+            line = max(finding.line, 0)
+            skipped = Skipped(finding.file, line, finding.column if line else 0, reason)
+            return Blocker(kind, skipped, module)
+        match = _READ_ERROR.match(raw.strip())
+        if match:
+            path = match["path"] or match["old_path"]
+            reason = match["reason"] or f"{match['old']}: {match['old_reason']}"
+            return Blocker("parse", Skipped(path, 0, 0, reason[0].upper() + reason[1:]), module)
+    return Blocker("other", None, module)
+
+
+def source_for(blocker: Blocker, sources: Sequence[BuildSource]) -> BuildSource | None:
+    """The source of the build that the blocker is about (None: an imported module)."""
+    if blocker.skipped is not None:
+        for source in sources:
+            if source.path and _same_file(source.path, blocker.skipped.file):
+                return source
+        return None
+    for source in sources:
+        if blocker.module is not None and source.module == blocker.module:
+            return source
+    return None
+
+
+def parse_problem(source: BuildSource, options: Options) -> Skipped | None:
+    """Why mypy's parser rejects this file (decoding included), or None if it parses."""
+    path = source.path
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return Skipped(path, 0, 0, f"Cannot read file: {exc.strerror or exc}")
+    try:
+        text = decode_python_encoding(data)
+    except (UnicodeDecodeError, LookupError, ValueError) as exc:
+        return Skipped(path, 0, 0, f"Cannot decode file: {exc}")
+    module_options = options.clone_for_module(source.module)
+    errors = Errors(module_options)
+    errors.set_file(path, source.module, options=module_options)
+    try:
+        if _PARSE_TAKES_EAGER:
+            parse(text, path, source.module, errors, module_options, eager=True)
+        else:  # mypy 1.x
+            parse(text, path, source.module, errors, module_options)
+    except CompileError:  # some parser errors are raised rather than recorded
+        pass
+    for info in errors.error_info_map.get(path, []):
+        if info.blocker:
+            code = f"  [{info.code.code}]" if info.code else ""
+            line = max(info.line, 0)
+            column = max(info.column, 0) + 1 if line else 0
+            return Skipped(path, line, column, info.message + code)
+    return None
+
+
+def parse_problems(sources: Iterable[BuildSource], options: Options) -> list[Skipped]:
+    """The sources mypy's parser rejects (one pass, after mypy stopped at the first)."""
+    problems = []
+    for source in sources:
+        problem = parse_problem(source, options)
+        if problem is not None:
+            problems.append(problem)
+    return problems

@@ -1,0 +1,106 @@
+"""ruff's triage carries over: a line marked ``# noqa: RUF006`` is not reported.
+
+Code that went through ruff marks its deliberate fire-and-forget calls with
+``# noqa: RUF006`` (ruff's rule for this bug).  The rules, with ruff's syntax:
+
+- ``# noqa: RUF006`` (also in a list, ``# noqa: E501, RUF006`` or ``# noqa:E501 RUF006``;
+  codes are compared case-insensitively) silences ``dangling-task`` on that line;
+- a bare ``# noqa`` silences ``dangling-task`` and ``unused-task`` on that line;
+- ``# noqa:`` followed by no valid code silences nothing (ruff ignores it too);
+- the comment counts on the line mypy reports the finding on (for a call, its first line,
+  where ruff reports RUF006 and expects the comment).
+
+``respect_noqa = false`` in ``[mypy_dangling]`` (``--ignore-noqa`` for the command) turns
+this off, for an audit of what was waved through.  Findings are rare, so each file's
+comments are read only when a finding is reported in it (and read again if it changed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tokenize
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from mypy.checker import TypeChecker
+    from mypy.nodes import Context
+
+#: ruff's rule for a dangling ``asyncio.create_task``.
+RUFF_CODE: Final = "RUF006"
+#: Error code -> the ruff code that triages it (None: only a bare ``# noqa``).
+_CODES: Final = {"dangling-task": RUFF_CODE, "unused-task": None}
+
+_NOQA: Final = re.compile(r"#\s*noqa(?![\w-])", re.IGNORECASE)
+_CODE_LIST: Final = re.compile(r"\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)")
+
+#: ``respect_noqa`` by config file, set by the plugin when it loads its config.  (The
+#: checks report through :func:`mypy_dangling.errorcodes.report`, which sees mypy's
+#: per-module options, not the plugin; the config file is what they share.)
+_RESPECT: dict[str | None, bool] = {}
+#: path -> (mtime, size, {line: comment text})
+_COMMENTS: dict[str, tuple[int, int, dict[int, str]]] = {}
+
+
+def set_respect_noqa(config_file: str | None, respect: bool) -> None:
+    _RESPECT[config_file] = respect
+
+
+def silences(comment: str, code: str) -> bool:
+    """Whether a comment holds a ``# noqa`` that silences this error code."""
+    if code not in _CODES:
+        return False
+    match = _NOQA.search(comment)
+    if match is None:
+        return False
+    rest = comment[match.end() :]
+    if not rest.lstrip().startswith(":"):
+        return True  # bare: every code of ours
+    codes = _CODE_LIST.match(rest)
+    if codes is None:
+        return False  # "# noqa:" without a valid code
+    ruff_code = _CODES[code]
+    listed = {item.upper() for item in re.split(r"[\s,]+", codes.group(1)) if item}
+    return ruff_code is not None and ruff_code in listed
+
+
+def _read_comments(path: str) -> dict[int, str]:
+    """The comment of each line (tokens, so a ``#`` in a string is not one)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    comments: dict[int, str] = {}
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        # A file mypy parsed but tokenize does not (newer syntax): plain text.
+        text = data.decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if "#" in line:
+                comments[number] = line[line.index("#") :]
+    return comments
+
+
+def comment_on(path: str, line: int) -> str | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    cached = _COMMENTS.get(path)
+    if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
+        try:
+            cached = (stat.st_mtime_ns, stat.st_size, _read_comments(path))
+        except OSError:
+            return None
+        _COMMENTS[path] = cached
+    return cached[2].get(line)
+
+
+def is_triaged(api: TypeChecker, context: Context, code: str) -> bool:
+    """Whether the finding's line carries a ``# noqa`` that silences ``code``."""
+    if code not in _CODES or not _RESPECT.get(api.options.config_file, True):
+        return False
+    comment = comment_on(api.path, context.line)
+    return comment is not None and silences(comment, code)
