@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from test_cli import CLEAN, DANGLING, TASKS, project, run, warm_cache, write
 
-from mypy_dangling.command import cli
+from mypy_dangling.command import builds, cli
 from mypy_dangling.command.builds import EXTRA_BUILD_DIR
 from mypy_dangling.command.sources import DEFAULT_EXCLUDES, split_builds
 
@@ -238,6 +238,24 @@ def test_warm_run_with_two_builds_uses_the_cache(
     monkeypatch.setattr(cli.Builds, "_done", count)
     assert json_run(capsys) == cold
     assert checked == [0, 0]  # nothing rechecked in either build
+
+
+def test_warm_run_remembers_unparsable_files(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("main.py", TASKS)
+    write("broken.py", SYNTAX_ERROR)
+    cold = json_run(capsys)
+
+    def parse_everything(*args: object) -> object:
+        raise AssertionError("a warm run parsed every file again")
+
+    monkeypatch.setattr(builds, "parse_problems", parse_everything)
+    assert json_run(capsys) == cold
+    write("broken.py", TASKS)  # fixed: checked again
+    status, out, _ = json_run(capsys)
+    assert skipped(out) == []
+    assert {file for file, _, _ in findings(out)} == {"broken.py", "main.py"}
 
 
 # --- defaults like ruff's -------------------------------------------------------------

@@ -13,13 +13,14 @@ one shared cache would be invalidated by every build.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Final
 
 from mypy.build import BuildResult, build, create_metastore, get_cache_names
@@ -29,12 +30,16 @@ from mypy.modulefinder import BuildSource
 from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.plugin import Plugin
+from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.command.blockers import identify, parse_problems, source_for
 from mypy_dangling.command.output import Skipped
 
 #: Subdirectory of our cache for the builds after the first.
 EXTRA_BUILD_DIR: Final = "build-{}"
+#: The files that did not parse in the last run, with their mtime and size: a warm run
+#: skips them again without running into them (and parsing everything) first.
+UNPARSABLE_RECORD: Final = "unparsable.json"
 
 PluginFactory = Callable[[Options], Plugin]
 
@@ -134,14 +139,22 @@ class Builds:
         self._shadowed: list[str] = []
         self._parsed_all = False
         self._packaged_roots: set[str] = set()
+        #: Files skipped because they do not parse or decode: remembered for the next run.
+        self._unparsable: list[Skipped] = []
 
     def run(self, builds: list[list[BuildSource]]) -> Outcome:
         queue = [list(sources) for sources in builds if sources]
+        paths = {_key(s.path) for sources in queue for s in sources if s.path}
+        for entry in load_unparsable(self.options):
+            if _key(entry.file) in paths:  # unchanged since the last run
+                self._skip(entry, queue, unparsable=True)
         index = 0
         while index < len(queue):
             if not self._run_one(index, queue):
                 break
             index += 1
+        if self.outcome.fatal is None:
+            save_unparsable(self.options, self._unparsable)
         self.outcome.skipped.sort(key=lambda entry: entry.sort_key)
         return self.outcome
 
@@ -155,9 +168,13 @@ class Builds:
         }
         return self.options.apply_changes(changes)
 
-    def _skip(self, entry: Skipped, queue: list[list[BuildSource]]) -> None:
+    def _skip(
+        self, entry: Skipped, queue: list[list[BuildSource]], *, unparsable: bool = False
+    ) -> None:
         """Leave a file out: reported, removed from every build, shadowed if imported."""
         self.outcome.skipped.append(entry)
+        if unparsable:
+            self._unparsable.append(entry)
         self._shadowed.append(os.path.abspath(entry.file))
         target = os.path.normcase(os.path.abspath(entry.file))
         for sources in queue:
@@ -222,7 +239,7 @@ class Builds:
             self._parsed_all = True
             remaining = [source for sources in queue[index:] for source in sources]
             for entry in parse_problems(remaining, self.options):
-                self._skip(entry, queue)
+                self._skip(entry, queue, unparsable=True)
             if blocker.skipped is not None and any(
                 _same(entry.file, blocker.skipped.file) for entry in self.outcome.skipped
             ):
@@ -237,7 +254,7 @@ class Builds:
         if blocker.skipped is not None:
             if any(_same(s.file, blocker.skipped.file) for s in self.outcome.skipped):
                 return False  # skipped already, and mypy still stops there
-            self._skip(blocker.skipped, queue)
+            self._skip(blocker.skipped, queue, unparsable=blocker.kind == "parse")
             return True
         return False
 
@@ -267,5 +284,63 @@ class Builds:
         return True
 
 
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
 def _same(path: str, other: str) -> bool:
-    return os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(other))
+    return _key(path) == _key(other)
+
+
+def _record_path(options: Options) -> str | None:
+    if options.cache_dir == os.devnull or not options.incremental:
+        return None
+    return os.path.join(options.cache_dir, UNPARSABLE_RECORD)
+
+
+def _record_key(options: Options) -> str:
+    """What a parse verdict depends on besides the file."""
+    parser = getattr(options, "native_parser", False)
+    return f"{mypy_version}|{options.python_version}|native={parser}"
+
+
+def _stat(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
+def load_unparsable(options: Options) -> list[Skipped]:
+    """Files the last run found unparsable and that have not changed since (no parse)."""
+    path = _record_path(options)
+    if path is None:
+        return []
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if data["key"] != _record_key(options):
+            return []
+        return [
+            Skipped(item["file"], item["line"], item["column"], item["reason"])
+            for item in data["files"]
+            if _stat(item["file"]) == item["stat"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def save_unparsable(options: Options, entries: list[Skipped]) -> None:
+    path = _record_path(options)
+    if path is None:
+        return
+    files = [
+        {**asdict(entry), "stat": _stat(entry.file)} for entry in entries if _stat(entry.file)
+    ]
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"key": _record_key(options), "files": files}, f)
+    except OSError:  # a cache is only an optimisation
+        pass
