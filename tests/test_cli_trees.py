@@ -254,6 +254,7 @@ def test_warm_run_remembers_unparsable_files(
     assert json_run(capsys) == cold
     write("broken.py", TASKS)  # fixed: checked again
     status, out, _ = json_run(capsys)
+    assert status == 1
     assert skipped(out) == []
     assert {file for file, _, _ in findings(out)} == {"broken.py", "main.py"}
 
