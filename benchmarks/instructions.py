@@ -213,10 +213,11 @@ def load(label: str | None) -> list[dict[str, object]]:
 
 
 def giga(values: list[int]) -> str:
-    """Median in G, with the range when the variant ran more than once."""
-    text = f"{statistics.median(values) / 1e9:.2f}"
+    """Median in G, with the spread (max - min) when the variant ran more than once."""
+    median = statistics.median(values)
+    text = f"{median / 1e9:.3f}"
     if len(values) > 1:
-        text += f" ({min(values) / 1e9:.2f}-{max(values) / 1e9:.2f})"
+        text += f" (n={len(values)}, spread {100 * (max(values) - min(values)) / median:.2f} %)"
     return text
 
 
