@@ -51,16 +51,11 @@ def check_function_call(
     if kind is None and is_any(ret):
         kind = PRODUCER_FUNCTIONS.get(fullname)
     api = cast("TypeChecker", ctx.api)
-    if kind is not None or flow.may_hide_task(ret):
-        if kind is None or reported(kind, flow.config.report_futures):
 
-            def judge() -> Verdict:
-                return flow.judge.function(fullname, api.modules, declared=kind).of_kind(kind)
+    def judge(declared: TaskKind | None) -> Verdict:
+        return flow.judge.function(fullname, api.modules, declared=declared)
 
-            desc = f'"{fullname.rpartition(".")[2]}"'
-            _guarded(ctx, _check_task_call, flow, ctx, desc, judge)
-    elif _may_drop_a_task(ctx, api):
-        _guarded(ctx, _check_other_call, flow, ctx, fullname, False)
+    _check_call(flow, ctx, fullname, False, ret, kind, judge)
     return ret
 
 
@@ -76,17 +71,47 @@ def check_method_call(
     if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
     api = cast("TypeChecker", ctx.api)
-    if kind is not None or flow.may_hide_task(ret):
-        if kind is None or reported(kind, flow.config.report_futures):
 
-            def judge() -> Verdict:
-                return flow.judge.method(ctx.type, method, "", api.modules, kind).of_kind(kind)
+    def judge(declared: TaskKind | None) -> Verdict:
+        return flow.judge.method(ctx.type, method, "", api.modules, declared)
 
-            desc = callee_description(fullname, True)
-            _guarded(ctx, _check_task_call, flow, ctx, desc, judge)
-    elif _may_drop_a_task(ctx, api):
-        _guarded(ctx, _check_other_call, flow, ctx, fullname, True)
+    _check_call(flow, ctx, fullname, True, ret, kind, judge)
     return ret
+
+
+def _check_call(
+    flow: Flow,
+    ctx: FunctionContext | MethodContext,
+    fullname: str,
+    is_method: bool,
+    ret: Type,
+    kind: TaskKind | None,
+    judge: Callable[[TaskKind | None], Verdict],
+) -> None:
+    """Send a hooked call to the checks that can apply to it.
+
+    A call typed as a task goes to the task checks, which judge the callee only when the
+    statement drops the task or binds it to a local.  A call typed wider than a task
+    (``Any``, ``Awaitable``) is judged first (memoised per callee, and most are not
+    producers), and goes to the task checks only if its body makes it one.
+    """
+    desc = callee_description(fullname, is_method)
+    if kind is not None:
+        if reported(kind, flow.config.report_futures):
+            _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: judge(kind).of_kind(kind))
+        return
+    api = cast("TypeChecker", ctx.api)
+    if flow.may_hide_task(ret) and isinstance(ctx.context, CallExpr):
+        try:
+            verdict = judge(None)
+        except Exception as exc:  # the plugin must never crash mypy
+            ctx.api.fail(internal_error(exc), ctx.context, code=PLUGIN_ERROR)
+            return
+        if verdict.result in ("fresh", "arg"):
+            _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: verdict)
+            return
+    if _may_drop_a_task(ctx, api):
+        _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
 
 def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> bool:

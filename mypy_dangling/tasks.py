@@ -32,6 +32,16 @@ PRODUCER_FUNCTIONS: Final[dict[str, TaskKind]] = {
     "_asyncio.Future": "Future",
 }
 
+#: asyncio functions that hand back a task that already exists (the running one).
+EXISTING_FUNCTIONS: Final = frozenset({"asyncio.tasks.current_task", "_asyncio.current_task"})
+
+#: asyncio producers that wrap their arguments: given only objects that already exist
+#: (``shield(self._fut)``, ``gather(*self._tasks)``), what they return is held by those
+#: objects' done callbacks, and nothing new is in flight.
+WRAPPER_FUNCTIONS: Final = frozenset(
+    {"asyncio.tasks.shield", "asyncio.tasks.ensure_future", "asyncio.tasks.gather"}
+)
+
 #: Event loop methods that produce a task, by name (on any subclass of AbstractEventLoop).
 PRODUCER_LOOP_METHODS: Final[dict[str, TaskKind]] = {
     "create_task": "Task",

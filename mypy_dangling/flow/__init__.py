@@ -23,8 +23,9 @@ from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
+from mypy_dangling.flow.summary import wraps_existing
 from mypy_dangling.flow.verdict import HELD, UNKNOWN, Judge, Verdict
-from mypy_dangling.tasks import task_kind
+from mypy_dangling.tasks import WRAPPER_FUNCTIONS, task_kind
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
@@ -71,7 +72,16 @@ class Flow:
     def with_argument(
         self, api: TypeChecker, call: CallExpr, verdict: Verdict, depth: int = 0
     ) -> Verdict:
-        """A callee that hands back its argument: the verdict on that argument."""
+        """What the call's arguments change: a callee that hands back its argument is
+        judged by that argument; an asyncio wrapper of objects that exist already
+        (``shield(self._fut)``) holds nothing new."""
+        if (
+            verdict.fresh
+            and isinstance(call.callee, RefExpr)
+            and call.callee.fullname in WRAPPER_FUNCTIONS
+            and wraps_existing(call)
+        ):
+            return Verdict("held", None, verdict.modules)
         if verdict.result != "arg":
             return verdict
         index = verdict.arg

@@ -27,6 +27,7 @@ modules that depend on it, and ``dmypy`` fires the symbol's trigger (see
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 from collections.abc import Iterator
@@ -271,7 +272,9 @@ class FactStore:
                 if not is_candidate(func):
                     continue
                 if not func.body.body:
-                    facts[STRIPPED] = 1  # stripped: read from the source when asked
+                    # Stripped: read from the source when asked.  The source's digest makes
+                    # an edit of it change the module's interface, as a summary would.
+                    facts[STRIPPED] = facts.get(STRIPPED) or _source_digest(tree.path)
                     continue
                 summary = self._summarize_live(func, tree.fullname, modules)
                 if is_interesting(summary):
@@ -282,6 +285,14 @@ class FactStore:
         else:
             tree.names.pop(FACTS_NAME, None)
         return True
+
+
+def _source_digest(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha1(f.read(), usedforsecurity=False).hexdigest()[:16]
+    except OSError:
+        return "unreadable"
 
 
 def _bound_self(func: FuncDef) -> bool:

@@ -37,6 +37,7 @@ from typing import Any, Final, TypeGuard
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
+    ARG_NAMED,
     ARG_STAR,
     ARG_STAR2,
     AssertTypeExpr,
@@ -84,6 +85,7 @@ from mypy.nodes import (
 from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.syntax import child_blocks, header_expressions, lvalue_names
+from mypy_dangling.tasks import WRAPPER_FUNCTIONS
 
 JSON = Any
 
@@ -389,7 +391,11 @@ class FunctionBody:
             return [GIVEN]
         if isinstance(expr, CallExpr):
             ref = self.callee_ref(expr.callee)
-            return [["call", ref]] if ref is not None else [OTHER]
+            if ref is None:
+                return [OTHER]
+            if ref[0] == "fn" and ref[1] in WRAPPER_FUNCTIONS and wraps_existing(expr):
+                return [GIVEN]
+            return [["call", ref]]
         return [OTHER]
 
     def callee_ref(self, callee: Expression, depth: int = 0) -> JSON | None:
@@ -466,6 +472,18 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
     if is_trivial(func.body):
         return None
     return FunctionBody(func, names, bound_self).summary()
+
+
+def wraps_existing(call: CallExpr) -> bool:
+    """``shield(self._fut)``, ``gather(*self._tasks)``: every argument already exists
+    (an attribute or an item; keyword arguments such as ``loop=`` aside)."""
+    args = [arg for arg, kind in zip(call.args, call.arg_kinds, strict=True) if kind != ARG_NAMED]
+    if not args:
+        return False
+    return all(
+        isinstance(arg.expr if isinstance(arg, StarExpr) else arg, (MemberExpr, IndexExpr))
+        for arg in args
+    )
 
 
 def _returned_values(expr: Expression) -> Iterator[Expression]:

@@ -67,6 +67,7 @@ from mypy_dangling.flow.summary import JSON
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     EVENT_LOOP_CLASS,
+    EXISTING_FUNCTIONS,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
     RETRIEVAL_METHODS,
@@ -334,6 +335,8 @@ class Judge:
     ) -> Verdict:
         if ref[0] == "fn":
             fullname = ref[1]
+            if fullname in EXISTING_FUNCTIONS:
+                return HELD
             kind = PRODUCER_FUNCTIONS.get(fullname)
             if kind is not None:
                 return fresh(kind)
