@@ -23,6 +23,16 @@ class Connection:
         while line := await self.reader.readline():
             self.writer.write(line)
 
+    def start(self, coro: Coroutine[object, object, None]) -> asyncio.Task[None]:
+        """Logs errors, but keeps nothing: the task holds the callback, not the reverse."""
+        task = asyncio.ensure_future(coro)
+        task.add_done_callback(self._log_errors)
+        return task
+
+    def _log_errors(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception():
+            print("failed:", task.exception())
+
 
 class Hub:
     """Keeps every task it starts, so callers may drop what ``spawn`` returns."""
@@ -48,6 +58,9 @@ class Server:
         heartbeat = asyncio.create_task(self.heartbeat(conn))  # finding: unused-task
         asyncio.get_running_loop().run_in_executor(None, print, "accepted")  # finding
         self.hub.spawn(conn.pump())  # silent: the hub keeps its tasks
+        conn.start(conn.greet())  # finding: start() returns a task it does not keep
+        watchdog = asyncio.create_task(self.heartbeat(conn))  # finding: never kept
+        watchdog.add_done_callback(print)
         await conn.pump()
 
     async def heartbeat(self, conn: Connection) -> None:
