@@ -184,6 +184,11 @@ def _counted_lookup(name: str, method: Lookup) -> Lookup:
         if hook is None:
             return None
         HOOKS_RETURNED[kind] += 1
-        return _timed(f"hook: {kind}", hook)
+        timed = _timed(f"hook: {kind}", hook)
+        if not kind.startswith(("class", "base_class", "metaclass", "customize_class_mro")):
+            return timed
+        in_stub = _timed(f"hook: {kind}, in a stub (.pyi)", hook)
+        # class hooks get a ClassDefContext: split off the classes of stubs (typeshed's)
+        return lambda ctx: (in_stub if getattr(ctx.api, "is_stub_file", False) else timed)(ctx)
 
     return lookup
