@@ -166,7 +166,7 @@ class ModuleNames:
 class LocalUses:
     """What a function does with one local name, flow-insensitively."""
 
-    #: The origins of the values bound to it (``["given"]`` for a parameter).
+    #: The origins of the values bound to it (``["arg", index]`` for a parameter).
     bound: list[JSON] = field(default_factory=list)
     #: Own methods called on it (``add_done_callback``...), which keep nothing.
     own: set[str] = field(default_factory=set)
