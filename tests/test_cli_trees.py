@@ -190,14 +190,22 @@ def test_conftests_and_examples_without_init(capsys: pytest.CaptureFixture[str])
 def test_source_file_found_twice_under_different_names(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """``tests/helpers.py`` is ``helpers`` as a file, ``tests.helpers`` as an import."""
-    write("tests/helpers.py", TASKS)
-    write("tests/test_x.py", "from tests.helpers import work\n" + CLEAN.replace("work", "w"))
+    """``tests/helpers.py`` is ``helpers`` as a file, ``tests.helpers`` as an import.
+
+    The missing imports are errors mypy reports together with the blocking one: they
+    must not be taken for it (regression: autobahn's tests were skipped for them).
+    """
+    write("tests/helpers.py", "import not_installed_anywhere\n" + TASKS)
+    write(
+        "tests/test_x.py",
+        "import also_missing\nfrom tests.helpers import work\n" + CLEAN.replace("work", "w"),
+    )
+    write("tests/test_y.py", "import yet_another_missing\n" + CLEAN)
     status, out, _ = json_run(capsys)
     assert status == 1
     assert findings(out) == [
-        ("tests/helpers.py", 6, "dangling-task"),
-        ("tests/helpers.py", 7, "unused-task"),
+        ("tests/helpers.py", 7, "dangling-task"),
+        ("tests/helpers.py", 8, "unused-task"),
     ]
     assert skipped(out) == []
 
@@ -276,6 +284,13 @@ def test_no_paths_checks_the_working_directory_as_ruff_does(
         ".github/scripts/release.py",
         "app/main.py",
     ]
+
+
+def test_show_files_lists_what_would_be_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    write("app/main.py", CLEAN)
+    write("broken.py", SYNTAX_ERROR)  # listed: only mypy finds out that it does not parse
+    write(".venv/lib/x.py", CLEAN)
+    assert run(capsys, "--show-files") == (0, "app/main.py\nbroken.py\n", "")
 
 
 def test_default_excludes_are_ruffs() -> None:

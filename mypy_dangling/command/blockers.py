@@ -23,7 +23,7 @@ from mypy.options import Options
 from mypy.parse import parse
 from mypy.util import decode_python_encoding
 
-from mypy_dangling.command.output import Skipped, parse_message
+from mypy_dangling.command.output import Finding, Skipped, parse_message
 
 Kind = Literal["parse", "clash", "relative-import", "other"]
 
@@ -52,30 +52,52 @@ def _same_file(path: str, other: str) -> bool:
     return os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(other))
 
 
-def identify(exc: CompileError) -> Blocker:
-    """The file (and kind of problem) behind a blocking error, if mypy named one."""
+def _kind(finding: Finding) -> Kind | None:
+    """The kind of a message that is always a blocking error, None for any other."""
+    if finding.message.startswith(CLASH_PREFIXES):
+        return "clash"
+    if finding.message.startswith(RELATIVE_IMPORT_PREFIX):
+        return "relative-import"
+    if finding.code == "syntax":
+        return "parse"
+    return None
+
+
+def _blocker(kind: Kind, finding: Finding, module: str | None) -> Blocker:
+    reason = finding.message + (f"  [{finding.code}]" if finding.code else "")
+    line = max(finding.line, 0)
+    return Blocker(
+        kind, Skipped(finding.file, line, finding.column if line else 0, reason), module
+    )
+
+
+def identify(exc: CompileError, sources: Sequence[BuildSource] = ()) -> Blocker:
+    """The file (and kind of problem) behind a blocking error, if mypy named one.
+
+    The messages of a stopped build hold every error not yet printed, blocking or not
+    (a missing import elsewhere): the blocking one is a message of a kind that always
+    blocks, or else the last error in the module mypy names as the blocker.
+    """
     module = exc.module_with_blocker
+    errors: list[Finding] = []
     for raw in exc.messages:
-        finding = parse_message(raw)
-        if finding is not None:
-            if finding.severity != "error" or not finding.file.endswith((".py", ".pyi")):
-                continue
-            kind: Kind = "other"
-            if finding.message.startswith(CLASH_PREFIXES):
-                kind = "clash"
-            elif finding.message.startswith(RELATIVE_IMPORT_PREFIX):
-                kind = "relative-import"
-            elif finding.code == "syntax":
-                kind = "parse"
-            reason = finding.message + (f"  [{finding.code}]" if finding.code else "")
-            line = max(finding.line, 0)
-            skipped = Skipped(finding.file, line, finding.column if line else 0, reason)
-            return Blocker(kind, skipped, module)
         match = _READ_ERROR.match(raw.strip())
         if match:
             path = match["path"] or match["old_path"]
             reason = match["reason"] or f"{match['old']}: {match['old_reason']}"
             return Blocker("parse", Skipped(path, 0, 0, reason[0].upper() + reason[1:]), module)
+        finding = parse_message(raw)
+        if finding and finding.severity == "error" and finding.file.endswith((".py", ".pyi")):
+            errors.append(finding)
+    path = next((s.path for s in sources if s.module == module and s.path), None)
+    in_module = [f for f in errors if path is not None and _same_file(f.file, path)]
+    for candidates in (in_module, errors):
+        for finding in candidates:
+            kind = _kind(finding)
+            if kind is not None:
+                return _blocker(kind, finding, module)
+        if candidates and module is not None:
+            return _blocker("other", candidates[-1], module)
     return Blocker("other", None, module)
 
 

@@ -232,8 +232,8 @@ class Builds:
 
     def _recover(self, exc: CompileError, index: int, queue: list[list[BuildSource]]) -> bool:
         """Take the blocking file out of the way; False if there is none to take."""
-        blocker = identify(exc)
         sources = queue[index]
+        blocker = identify(exc, sources)
         if blocker.kind == "parse" and not self._parsed_all:
             # One parse of every remaining source now, rather than one build per bad file.
             self._parsed_all = True

@@ -51,6 +51,7 @@ from mypy_dangling.command.output import (
     FORMATS,
     Finding,
     Skipped,
+    display_path,
     is_finding,
     parse_message,
     render_github,
@@ -142,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write mypy's incremental cache"
+    )
+    parser.add_argument(
+        "--show-files",
+        action="store_true",
+        help="print the files that would be given to mypy, and exit (like ruff's)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -386,6 +392,10 @@ def run(argv: Sequence[str]) -> int:
 
     fscache = FileSystemCache()
     sources, skipped, options = collect_sources(args, mypy_args, fscache)
+    if args.show_files:
+        paths = sorted(display_path(source.path) for source in sources if source.path)
+        sys.stdout.write("".join(path + "\n" for path in paths))
+        return EXIT_CLEAN
     configure(options, use_cache=not args.no_cache)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     make_plugin = plugin_factory(respect_noqa=not args.ignore_noqa)
