@@ -15,6 +15,7 @@ expects it, so that each case states only the behaviour it is about.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -36,6 +37,10 @@ DEFAULT_CONFIG = "[mypy]\nplugins = mypy_dangling\n"
 #: One cache for the whole session: the stdlib is analysed once, not once per case.  mypy
 #: validates every entry by the source's hash, so a case never sees another case's modules.
 SHARED_CACHE = tempfile.mkdtemp(prefix="mypy-dangling-test-cache-")
+#: mypy trusts a cached module whose source has the same size and mtime (in whole
+#: seconds): every run stamps the sources with a time no earlier run used, so mypy
+#: compares their hashes instead, and two cases' same-sized modules never mix.
+_STAMPS = itertools.count(1_000_000_000)
 CONFIG_NAMES = ("mypy.ini", "setup.cfg", "pyproject.toml", ".mypy.ini")
 
 
@@ -59,6 +64,9 @@ def run_mypy(testcase: DataDrivenTestCase, step: int) -> list[str]:
         "main",
         *sorted(str(path) for path in Path("tmp").rglob("*.py") if not path.name.startswith(".")),
     ]
+    stamp = next(_STAMPS)
+    for source in ["main", *(str(p) for p in Path("tmp").rglob("*") if p.is_file())]:
+        os.utime(source, (stamp, stamp))
     if not any(flag.startswith("--cache-dir") for flag in flags):
         flags += ["--cache-dir", SHARED_CACHE]
     if not any(flag.startswith("--no-site-packages") for flag in flags):
