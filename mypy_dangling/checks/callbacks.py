@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mypy.messages import callable_name
-from mypy.nodes import CallExpr, Expression, LambdaExpr, MemberExpr, NameExpr, RefExpr
+from mypy.nodes import CallExpr, Expression, LambdaExpr, RefExpr
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import (
     CallableType,
@@ -112,12 +112,8 @@ def _names_keeper(flow: Flow, api: TypeChecker, arg: Expression) -> bool:
     target = arg.expr() if isinstance(arg, LambdaExpr) else arg
     if isinstance(target, CallExpr):
         verdict = flow.judge_call(api, target)
-    elif isinstance(target, RefExpr) and target.fullname:
-        verdict = flow.judge.function(target.fullname, api.modules)
-    elif isinstance(target, MemberExpr):
-        receiver = api.lookup_type_or_none(target.expr)
-        last = target.expr.name if isinstance(target.expr, (NameExpr, MemberExpr)) else ""
-        verdict = flow.judge.method(receiver, target.name, last, api.modules)
+    elif isinstance(target, RefExpr):
+        verdict = flow.judge_callee(api, target)
     else:
         return False
     flow.depends_on(api, verdict)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mypy.nodes import ARG_POS, CallExpr, MemberExpr, MypyFile, NameExpr, RefExpr
+from mypy.nodes import ARG_POS, CallExpr, Expression, MemberExpr, MypyFile, NameExpr, RefExpr
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
@@ -25,7 +25,7 @@ from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
 from mypy_dangling.flow.verdict import HELD, UNKNOWN, Judge, Verdict
-from mypy_dangling.tasks import WRAPPER_FUNCTIONS, task_kind
+from mypy_dangling.tasks import WRAPPER_FUNCTIONS, TaskKind, task_kind
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
@@ -57,17 +57,21 @@ class Flow:
 
     def judge_call(self, api: TypeChecker, call: CallExpr, depth: int = 0) -> Verdict:
         """The verdict on what ``call`` (an expression being checked) returns."""
-        callee = call.callee
+        declared = task_kind(api.lookup_type_or_none(call))
+        verdict = self.judge_callee(api, call.callee, declared)
+        return self.with_argument(api, call, verdict, depth)
+
+    def judge_callee(
+        self, api: TypeChecker, callee: Expression, declared: TaskKind | None = None
+    ) -> Verdict:
+        """The verdict on what calling ``callee`` (a name or ``receiver.method``) returns."""
         if isinstance(callee, RefExpr) and callee.fullname:
-            declared = task_kind(api.lookup_type_or_none(call))
-            verdict = self.judge.function(callee.fullname, api.modules, declared=declared)
-        elif isinstance(callee, MemberExpr):
+            return self.judge.function(callee.fullname, api.modules, declared=declared)
+        if isinstance(callee, MemberExpr):
             receiver = api.lookup_type_or_none(callee.expr)
             last = callee.expr.name if isinstance(callee.expr, (NameExpr, MemberExpr)) else ""
-            verdict = self.judge.method(receiver, callee.name, last, api.modules)
-        else:
-            return UNKNOWN
-        return self.with_argument(api, call, verdict, depth)
+            return self.judge.method(receiver, callee.name, last, api.modules, declared)
+        return UNKNOWN
 
     def with_argument(
         self, api: TypeChecker, call: CallExpr, verdict: Verdict, depth: int = 0
