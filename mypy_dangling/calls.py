@@ -19,7 +19,7 @@ from mypy.types import FunctionLike, Type, get_proper_type
 
 from mypy_dangling.checks.callbacks import check_callback_args
 from mypy_dangling.checks.dangling import is_dangling
-from mypy_dangling.checks.untyped import any_loop_calls, in_untyped_function, loop_method_kind
+from mypy_dangling.checks.untyped import any_loop_calls, loop_method_kind
 from mypy_dangling.checks.unused import binds_local, check_binding
 from mypy_dangling.errorcodes import DANGLING_TASK, PLUGIN_ERROR, internal_error, report
 from mypy_dangling.flow import Flow
@@ -110,17 +110,18 @@ def _check_call(
         if verdict.result in ("fresh", "arg"):
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: verdict)
             return
-    if _may_drop_a_task(ctx, api):
+    if _may_drop_a_task(flow, ctx, api):
         _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
 
-def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> bool:
+def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: TypeChecker) -> bool:
     """The cheap filter in front of ``_check_other_call``, which most calls never need.
 
     Hooks fire for every call (and for operators, indexing, ``with``, ...), so this runs
     hundreds of thousands of times on a large codebase: only a real call that has a callable
-    argument, or that sits in an unannotated function under ``check_untyped_defs``, can drop
-    a task through ``_check_other_call``.
+    argument, that sits in an unannotated function under ``check_untyped_defs``, or that
+    sits on a line of an annotated function holding ``<...>.<attr>loop.create_task(...)``,
+    can drop a task through ``_check_other_call``.
     """
     if not isinstance(ctx.context, CallExpr):
         return False
@@ -128,7 +129,12 @@ def _may_drop_a_task(ctx: FunctionContext | MethodContext, api: TypeChecker) -> 
         for typ in types:
             if isinstance(get_proper_type(typ), FunctionLike):
                 return True
-    return api.options.check_untyped_defs and in_untyped_function(api) is not None
+    if not api.options.check_untyped_defs:
+        return False
+    func = api.scope.current_function()
+    if not isinstance(func, FuncDef):
+        return False
+    return func.is_dynamic() or ctx.context.line in flow.any_loop_lines(func)
 
 
 def callee_description(fullname: str, is_method: bool) -> str:
@@ -163,13 +169,14 @@ def _check_other_call(
     api = cast("TypeChecker", ctx.api)
     if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):
         return
-    func = in_untyped_function(api)
-    if func is None:
+    func = api.scope.current_function()
+    if not isinstance(func, FuncDef):
         return
     path = statement_path(func.body, ctx.context)
     if path is None:
         return
-    for outer in any_loop_calls(api, path, ctx.context):
+    typed = not func.is_dynamic()
+    for outer in any_loop_calls(api, path, ctx.context, typed=typed):
         judge = partial(fresh, loop_method_kind(outer))
         _report_task(flow, api, func, path, outer, f'"{outer.callee.name}"', judge)  # type: ignore[attr-defined]
 

@@ -8,11 +8,16 @@ arguments of ``<receiver>.create_task(...)``/``run_in_executor(...)`` whose rece
 ``Any`` and whose last name ends in ``loop``, that outer call is treated as producing a
 task.  Any other ``Any`` receiver (``tg.create_task(...)``) is left alone.  A statement
 with no hooked call inside (every name ``Any``) is invisible to the plugin.
+
+In annotated functions the same holds for an *attribute* typed ``Any`` (an unannotated
+attribute: ``self._pool._loop.create_task(work())``), not for a name declared ``Any``.  To
+keep the per-call cost low there, each function's lines that hold such a call are listed
+once (:func:`any_loop_lines`), and only calls on those lines are looked at.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeGuard
 
 from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, NameExpr
 from mypy.server.subexpr import get_subexpressions
@@ -27,9 +32,28 @@ if TYPE_CHECKING:
 ANY_LOOP_METHODS: Final = ("create_task", "run_in_executor")
 
 
-def in_untyped_function(api: TypeChecker) -> FuncDef | None:
-    func = api.scope.current_function()
-    return func if isinstance(func, FuncDef) and func.is_dynamic() else None
+def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
+    """``<...loop>.create_task(...)`` by syntax (in annotated code: on an attribute)."""
+    if not (
+        isinstance(expr, CallExpr)
+        and isinstance(expr.callee, MemberExpr)
+        and expr.callee.name in ANY_LOOP_METHODS
+    ):
+        return False
+    receiver = expr.callee.expr
+    if typed and not isinstance(receiver, MemberExpr):
+        return False
+    return _last_name(receiver).endswith("loop")
+
+
+def any_loop_lines(func: FuncDef) -> frozenset[int]:
+    """The lines of an annotated function that hold a call ``<...>.<attr>loop.create_task``."""
+    lines: set[int] = set()
+    for expr in get_subexpressions(func):
+        if is_loop_call(expr, typed=True):
+            end = expr.end_line if expr.end_line is not None else expr.line
+            lines.update(range(expr.line, end + 1))
+    return frozenset(lines)
 
 
 def _last_name(expr: Expression) -> str:
@@ -38,17 +62,16 @@ def _last_name(expr: Expression) -> str:
     return ""
 
 
-def any_loop_calls(api: TypeChecker, path: list[Frame], inner: Expression) -> list[CallExpr]:
+def any_loop_calls(
+    api: TypeChecker, path: list[Frame], inner: Expression, *, typed: bool
+) -> list[CallExpr]:
     """The calls ``<...loop>.create_task(...)`` on ``Any`` whose arguments hold ``inner``."""
     return [
         expr
         for expr in get_subexpressions(path[-1].statement)
-        if isinstance(expr, CallExpr)
-        and isinstance(expr.callee, MemberExpr)
-        and expr.callee.name in ANY_LOOP_METHODS
-        and _last_name(expr.callee.expr).endswith("loop")
+        if is_loop_call(expr, typed=typed)
         and any(contains(arg, inner) for arg in expr.args)
-        and is_any(api.lookup_type_or_none(expr.callee.expr))
+        and is_any(api.lookup_type_or_none(expr.callee.expr))  # type: ignore[attr-defined]
     ]
 
 

@@ -17,10 +17,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mypy.nodes import ARG_POS, CallExpr, Expression, MemberExpr, MypyFile, NameExpr, RefExpr
+from mypy.nodes import (
+    ARG_POS,
+    CallExpr,
+    Expression,
+    FuncDef,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    RefExpr,
+)
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
+from mypy_dangling.checks.untyped import any_loop_lines
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
@@ -42,6 +52,21 @@ class Flow:
         self.store = FactStore(options)
         self.judge = Judge(config, self.store)
         self._consulted: dict[str, set[str]] = {}
+        # Lines of ``<attr>loop.create_task(...)`` calls, per annotated function of the
+        # module being checked (kept for one module at a time).
+        self._loop_lines: dict[str, frozenset[int]] = {}
+        self._loop_lines_module = ""
+
+    def any_loop_lines(self, func: FuncDef) -> frozenset[int]:
+        module = func.fullname.rpartition(".")[0]
+        if not self._loop_lines or module != self._loop_lines_module:
+            self._loop_lines = {}
+            self._loop_lines_module = module
+        key = f"{func.fullname}:{func.line}"
+        found = self._loop_lines.get(key)
+        if found is None:
+            found = self._loop_lines[key] = any_loop_lines(func)
+        return found
 
     def may_hide_task(self, typ: Type) -> bool:
         """A result typed wider than a task (``Any``, ``Awaitable``, ``object``) may be one,
