@@ -63,6 +63,11 @@ RELEASES = (
     Release("redis", "8.1.0", ("redis",)),
     Release("websockets", "17.4", ("websockets",)),
     Release("aiokafka", "0.14.0", ("aiokafka",)),
+    # Issue 11's unseen libraries: the XMPP library where a checker judging by declarations
+    # alone had 144 false findings of 151, an AMQP client and a NATS client.
+    Release("slixmpp", "1.17.0", ("slixmpp",)),
+    Release("aiormq", "7.2.4", ("aiormq",)),
+    Release("nats-py", "2.16.0", ("nats",)),
     # The whole tree: 8,805 modules, about 70 s on 2 cores (see docs/benchmarks.md).
     Release("homeassistant", "2026.2.3", ("homeassistant",)),
 )
