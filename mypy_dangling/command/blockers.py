@@ -10,7 +10,6 @@ not one per file; a tree without any costs nothing.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -36,7 +35,31 @@ _READ_ERROR: Final = re.compile(
     r"^(?:(?P<path>.+?): error: (?P<reason>Cannot (?:decode|read) file: .*)"
     r"|mypy: (?P<old>can't (?:decode|read) file) '(?P<old_path>.+?)': (?P<old_reason>.*))$"
 )
-_PARSE_TAKES_EAGER: Final = "eager" in inspect.signature(parse).parameters
+
+
+#: mypy's text format, which mypy 1.x uses for a blocking error even with ``--output json``.
+_TEXT_MESSAGE: Final = re.compile(
+    r"^(?P<file>[^\n]+?)(?::(?P<line>-?\d+))?(?::(?P<column>\d+))?: "
+    r"(?P<severity>error|warning|note): (?P<message>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
+)
+
+
+def _parse(raw: str) -> Finding | None:
+    """A message in mypy's JSON output, or in its text format."""
+    finding = parse_message(raw)
+    if finding is not None:
+        return finding
+    match = _TEXT_MESSAGE.match(raw.strip())
+    if match is None:
+        return None
+    return Finding(
+        file=match["file"],
+        line=int(match["line"] or 0),
+        column=int(match["column"] or 1),
+        code=match["code"],
+        message=match["message"],
+        severity=match["severity"],
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +109,7 @@ def identify(exc: CompileError, sources: Sequence[BuildSource] = ()) -> Blocker:
             path = match["path"] or match["old_path"]
             reason = match["reason"] or f"{match['old']}: {match['old_reason']}"
             return Blocker("parse", Skipped(path, 0, 0, reason[0].upper() + reason[1:]), module)
-        finding = parse_message(raw)
+        finding = _parse(raw)
         if finding and finding.severity == "error" and finding.file.endswith((".py", ".pyi")):
             errors.append(finding)
     path = next((s.path for s in sources if s.module == module and s.path), None)
@@ -132,9 +155,9 @@ def parse_problem(source: BuildSource, options: Options) -> Skipped | None:
     errors = Errors(module_options)
     errors.set_file(path, source.module, options=module_options)
     try:
-        if _PARSE_TAKES_EAGER:
+        if getattr(module_options, "native_parser", False):  # mypy 2: errors come eagerly
             parse(text, path, source.module, errors, module_options, eager=True)
-        else:  # mypy 1.x
+        else:
             parse(text, path, source.module, errors, module_options)
     except CompileError:  # some parser errors are raised rather than recorded
         pass

@@ -12,7 +12,6 @@ one shared cache would be invalidated by every build.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -81,9 +80,9 @@ def build_cache_dir(options: Options, index: int, sources: list[BuildSource]) ->
 
 def _forget(options: Options, sources: list[BuildSource]) -> None:
     """Remove the cache entries of these modules (mypy's own metadata store API)."""
-    if "parallel_worker" in inspect.signature(create_metastore).parameters:
+    try:
         store = create_metastore(options, parallel_worker=False)
-    else:  # mypy 1.x
+    except TypeError:  # mypy 1.x
         store = create_metastore(options)  # type: ignore[call-arg, unused-ignore]
     try:
         for source in sources:

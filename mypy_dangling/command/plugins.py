@@ -25,7 +25,13 @@ class MissingPlugin:
 
     def warning(self, prog: str, config_file: str | None) -> str:
         where = f" (from {config_file})" if config_file else ""
-        package = self.entry.split(":")[0].split(".")[0]
+        path = self.entry.split(":")[0]
+        if path.endswith(".py"):
+            return (
+                f'{prog}: warning: plugin "{self.entry}"{where} cannot be loaded '
+                f"({self.reason}); checking without it\n"
+            )
+        package = path.split(".")[0]
         return (
             f'{prog}: warning: plugin "{self.entry}"{where} cannot be imported '
             f"({self.reason}); checking without it. To use it, install it beside "
