@@ -163,7 +163,8 @@ def _check_other_call(
     flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
 ) -> None:
     """A call that produces no task may still drop one: through a callback argument, or
-    as the argument of ``loop.create_task`` on an ``Any`` loop in unannotated code."""
+    as the argument of ``loop.create_task`` on an ``Any`` loop (a name in unannotated code,
+    an attribute in annotated code)."""
     if any(isinstance(get_proper_type(t), FunctionLike) for ts in ctx.arg_types for t in ts):
         check_callback_args(flow, ctx, callee_description(fullname, is_method))
     api = cast("TypeChecker", ctx.api)
