@@ -94,6 +94,25 @@ def test_many_bad_files_and_an_imported_one(capsys: pytest.CaptureFixture[str]) 
     ]
 
 
+def test_other_blocking_errors_cost_their_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """Errors mypy stops at after parsing (semantic analysis), one build each."""
+    write("main.py", TASKS)
+    for name in ("a", "b", "c", "d"):
+        write(f"bad_{name}.py", "x = 1\nbreak\n")
+    write("gen.py", "yield 1\n")
+    status, out, _ = json_run(capsys)
+    assert status == 1
+    assert len(findings(out)) == 2
+    assert [(entry["file"], entry["line"]) for entry in skipped(out)] == [
+        ("bad_a.py", 2),
+        ("bad_b.py", 2),
+        ("bad_c.py", 2),
+        ("bad_d.py", 2),
+        ("gen.py", 1),
+    ]
+    assert '"break" outside loop' in skipped(out)[0]["message"]
+
+
 def test_clean_run_with_skipped_files_exits_0_unless_strict_skips(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -54,7 +54,8 @@ class Outcome:
     #: The messages of a blocking error that names no file (a config error): fatal.
     fatal: list[str] | None = None
     files: dict[str, MypyFile] = field(default_factory=dict)
-    plugins: list[Plugin] = field(default_factory=list)
+    #: The first build's plugin (it reports configured owners that name nothing).
+    plugin: Plugin | None = None
 
 
 def build_cache_dir(options: Options, index: int, sources: list[BuildSource]) -> str:
@@ -186,10 +187,12 @@ class Builds:
     def _run_one(self, index: int, queue: list[list[BuildSource]]) -> bool:
         """Run build ``index`` until it completes; False if the run must stop (fatal)."""
         attempts = 0
+        # Each retry removes or moves a file, or renames a root once: it cannot loop.
+        limit = 2 * len(queue[index]) + 2
         while queue[index]:
             sources = queue[index]
             attempts += 1
-            if attempts > len(sources) + 2:  # each retry removes a file: cannot loop
+            if attempts > limit:
                 self.outcome.fatal = ["mypy kept stopping at blocking errors"]
                 return False
             collected = Collector()
@@ -226,8 +229,13 @@ class Builds:
         self.outcome.messages.extend(messages)
         self.outcome.checked += len(sources)
         self.outcome.builds += 1
-        self.outcome.files.update(result.files)
-        self.outcome.plugins.append(plugin)
+        if self.outcome.plugin is None:
+            self.outcome.plugin = plugin
+        config = getattr(plugin, "config", None)
+        if getattr(config, "owners", None):
+            # Kept for the check of configured owners at the end (only then: the trees
+            # of every build would stay in memory).
+            self.outcome.files.update(result.files)
 
     def _recover(self, exc: CompileError, index: int, queue: list[list[BuildSource]]) -> bool:
         """Take the blocking file out of the way; False if there is none to take."""

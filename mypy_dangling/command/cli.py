@@ -279,8 +279,8 @@ def run_mypy(
     """Every build, with blocking errors turned into skipped files where possible."""
     with empty_shadow() as shadow:
         outcome = Builds(options, fscache, make_plugin, shadow).run(builds)
-    if outcome.fatal is None and outcome.plugins:
-        plugin = outcome.plugins[0]
+    if outcome.fatal is None and outcome.plugin is not None:
+        plugin = outcome.plugin
         if isinstance(plugin, DanglingPlugin):
             # Every module of the program is loaded now: a configured owner under none of
             # them is a typo (the plugin alone can only judge modules it processed).
