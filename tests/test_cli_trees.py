@@ -175,13 +175,19 @@ def test_package_directory_with_an_invalid_name(capsys: pytest.CaptureFixture[st
 
 def test_same_module_name_in_two_directories(capsys: pytest.CaptureFixture[str]) -> None:
     write("scripts/utils.py", TASKS)
-    write("tools/utils.py", TASKS)
-    write("tools/run.py", "from utils import main\n")
+    write("scripts/deploy.py", "import utils\n")
+    write(
+        "tools/utils.py",
+        TASKS + "\ndef spawn() -> asyncio.Task[None]:\n    return asyncio.create_task(work())\n",
+    )
+    # Resolves to tools/utils.py, its own root's (scripts/utils.py has no "spawn").
+    write("tools/run.py", "from utils import spawn\n\nasync def go() -> None:\n    spawn()\n")
     status, out, _ = json_run(capsys)
     assert status == 1
     assert findings(out) == [
         ("scripts/utils.py", 6, "dangling-task"),
         ("scripts/utils.py", 7, "unused-task"),
+        ("tools/run.py", 4, "dangling-task"),
         ("tools/utils.py", 6, "dangling-task"),
         ("tools/utils.py", 7, "unused-task"),
     ]
