@@ -52,7 +52,7 @@ def internal_error(exc: Exception) -> str:
 
 def report(api: TypeChecker, message: str, context: Context, code: ErrorCode) -> None:
     """Report a finding and its fix note: the one place every check reports through."""
-    if is_triaged(api, context, code.code):  # "# noqa: RUF006": see mypy_dangling/noqa.py
+    if is_triaged(api, context, code.code):  # ruff's triage comments: mypy_dangling/noqa.py
         return
     api.fail(message, context, code=code)
     api.note(FIX_NOTE, context, code=code)
