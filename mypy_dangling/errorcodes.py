@@ -51,8 +51,24 @@ def internal_error(exc: Exception) -> str:
 
 
 def report(api: TypeChecker, message: str, context: Context, code: ErrorCode) -> None:
-    """Report a finding and its fix note: the one place every check reports through."""
+    """Report a finding and its fix note: the one place every check reports through.
+
+    mypy tells overload items apart (and retries calls in other type contexts) by watching
+    for new errors in a speculative pass: a finding must not count as one, or mypy would
+    skip the overload that matches and report a bogus ``arg-type`` instead.  So a finding
+    is recorded past the watchers, and not at all in a speculative pass (one whose errors
+    mypy hides) that mypy's own errors have already failed: that candidate is thrown away.  mypy drops the duplicates of
+    passes it repeats.
+    """
     if is_triaged(api, context, code.code):  # ruff's triage comments: mypy_dangling/noqa.py
         return
-    api.fail(message, context, code=code)
-    api.note(FIX_NOTE, context, code=code)
+    errors = api.msg.errors
+    watchers = errors._watchers
+    if watchers and watchers[-1]._filter is not False and watchers[-1].has_new_errors():
+        return  # a speculative pass (one that hides its errors) mypy's errors have failed
+    errors._watchers = []
+    try:
+        api.fail(message, context, code=code)
+        api.note(FIX_NOTE, context, code=code)
+    finally:
+        errors._watchers = watchers
