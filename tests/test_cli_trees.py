@@ -340,6 +340,17 @@ def test_exclude_option_and_mypy_exclude(capsys: pytest.CaptureFixture[str]) -> 
     assert {file for file, _, _ in findings(out)} == {"app.py"}
 
 
+def test_mypy_packages_still_choose_the_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    write("pkg/__init__.py", "")
+    write("pkg/jobs.py", TASKS)
+    write("other.py", TASKS)
+    out = json_run(capsys, "--", "-p", "pkg")[1]
+    assert {file for file, _, _ in findings(out)} == {"pkg/jobs.py"}
+    write("mypy.ini", "[mypy]\npackages = pkg\n")
+    assert {file for file, _, _ in findings(json_run(capsys)[1])} == {"pkg/jobs.py"}
+    assert {file for file, _, _ in findings(json_run(capsys, "other.py")[1])} == {"other.py"}
+
+
 def test_explicit_path_is_checked_even_if_excluded(capsys: pytest.CaptureFixture[str]) -> None:
     write("build/gen.py", TASKS)
     assert {file for file, _, _ in findings(json_run(capsys, "build/gen.py")[1])} == {

@@ -364,7 +364,7 @@ def collect_sources(
         sources, options = load_mypy_options(mypy_args + args.paths, fscache)
         return sources, [], options
     _, options = load_mypy_options(mypy_args, fscache, require_targets=False)
-    if mypy_chooses_sources(mypy_args, options):
+    if not args.paths and mypy_chooses_sources(mypy_args, options):  # config: packages
         sources, options = load_mypy_options(mypy_args, fscache)
         return sources, [], options
     try:
