@@ -57,8 +57,8 @@ def report(api: TypeChecker, message: str, context: Context, code: ErrorCode) ->
     for new errors in a speculative pass: a finding must not count as one, or mypy would
     skip the overload that matches and report a bogus ``arg-type`` instead.  So a finding
     is recorded past the watchers, and not at all in a speculative pass (one whose errors
-    mypy hides) that mypy's own errors have already failed: that candidate is thrown away.  mypy drops the duplicates of
-    passes it repeats.
+    mypy hides) that mypy's own errors have already failed: that candidate is thrown
+    away.  mypy drops the duplicates of passes it repeats.
     """
     if is_triaged(api, context, code.code):  # ruff's triage comments: mypy_dangling/noqa.py
         return

@@ -20,7 +20,8 @@ A summary is a JSON list of *origins*, one or more per ``return <value>``:
 * ``["none"]`` -- ``None`` or a literal;
 * ``["other"]`` -- anything else (an ``await``, an operator, a local callable...).
 
-Callee references: ``["fn", fullname]`` for a module-level function or class, and
+Callee references: ``["fn", fullname]`` for a module-level function or class,
+``["super", name]`` for ``super().name``, and
 ``["meth", typeref, method, last_name]`` for a method called on a receiver, where the
 receiver's type is described by a *typeref*: ``["self"]``, ``["param", index]``,
 ``["name", fullname]`` (a module-level variable or a class), ``["member", typeref, name]``
@@ -78,6 +79,7 @@ from mypy.nodes import (
     StarExpr,
     Statement,
     StrExpr,
+    SuperExpr,
     TryStmt,
     TupleExpr,
     WithStmt,
@@ -337,7 +339,9 @@ class FunctionBody:
         container = None
         if isinstance(callee, MemberExpr) and self.global_fullname(callee) is None:
             container = self.typeref(callee.expr)  # ``self._tasks.add(task)``
-        for arg, kind in zip(call.args, call.arg_kinds, strict=True):
+        for passed, kind in zip(call.args, call.arg_kinds, strict=True):
+            # ``self._tasks.add(t := create_task(...))`` passes t
+            arg = passed.target if isinstance(passed, AssignmentExpr) else passed
             if kind in (ARG_STAR, ARG_STAR2) or not self._is_local(arg):
                 continue
             classified.add(id(arg))
@@ -403,6 +407,8 @@ class FunctionBody:
         fullname = self.global_fullname(callee)
         if fullname is not None:
             return ["fn", fullname]
+        if isinstance(callee, SuperExpr):
+            return ["super", callee.name]
         if isinstance(callee, MemberExpr):
             return ["meth", self.typeref(callee.expr, depth + 1), callee.name, _last(callee.expr)]
         return None

@@ -44,6 +44,7 @@ from mypy.types import (
     CallableType,
     FunctionLike,
     Instance,
+    NoneType,
     Overloaded,
     ProperType,
     TupleType,
@@ -352,8 +353,25 @@ class Judge:
             info = func.info if func is not None else None
             self_info = info if info is not None and info is not FUNC_NO_INFO else None
             return self.callee(node, self_info, modules, depth)
+        if ref[0] == "super":
+            return self._super(ref[1], frame, modules, depth)
         receiver = self._typeref(ref[1], frame, modules, depth) if frame else None
         return self._method(receiver, ref[2], ref[3], modules, depth)
+
+    def _super(
+        self, name: str, frame: Frame | None, modules: dict[str, MypyFile], depth: int
+    ) -> Verdict:
+        """``super().name(...)``: the next definition after the calling method's class."""
+        info = frame.func.info if frame is not None else None
+        if frame is None or info is None or info is FUNC_NO_INFO:
+            return UNKNOWN
+        mro = (frame.self_info or info).mro
+        after = mro[mro.index(info) + 1 :] if info in mro else []
+        for base in after:
+            sym = base.names.get(name)
+            if sym is not None and sym.node is not None:
+                return self.callee(sym.node, frame.self_info or info, modules, depth)
+        return UNKNOWN
 
     def _method(
         self,
@@ -368,8 +386,9 @@ class Judge:
             if last.endswith("loop") and name in ANY_LOOP_METHODS:
                 return fresh(PRODUCER_LOOP_METHODS[name])
             return UNKNOWN
-        if isinstance(receiver, UnionType):
+        if isinstance(receiver, UnionType):  # ``_hub: Hub | None``: None has no methods
             items = [get_proper_type(item) for item in receiver.items]
+            items = [item for item in items if not isinstance(item, NoneType)]
             return combine([self._method(item, name, last, modules, depth) for item in items])
         if not isinstance(receiver, Instance):
             return UNKNOWN
