@@ -351,6 +351,23 @@ def test_mypy_packages_still_choose_the_sources(capsys: pytest.CaptureFixture[st
     assert {file for file, _, _ in findings(json_run(capsys, "other.py")[1])} == {"other.py"}
 
 
+def test_gitignored_files_are_not_searched(capsys: pytest.CaptureFixture[str]) -> None:
+    write(".gitignore", "generated/\n*_pb2.py\n/local-env/\n")
+    write("app.py", TASKS)
+    write("generated/api.py", SYNTAX_ERROR)
+    write("proto/service_pb2.py", TASKS)
+    write("local-env/lib/tool.py", TASKS)
+    assert run(capsys, "--show-files") == (0, "app.py\n", "")
+    everything = run(capsys, "--show-files", "--no-respect-gitignore")[1].splitlines()
+    assert everything == [
+        "app.py",
+        "generated/api.py",
+        "local-env/lib/tool.py",
+        "proto/service_pb2.py",
+    ]
+    assert {file for file, _, _ in findings(json_run(capsys)[1])} == {"app.py"}
+
+
 def test_explicit_path_is_checked_even_if_excluded(capsys: pytest.CaptureFixture[str]) -> None:
     write("build/gen.py", TASKS)
     assert {file for file, _, _ in findings(json_run(capsys, "build/gen.py")[1])} == {

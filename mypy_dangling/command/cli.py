@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
         "directories (repeatable; on top of ruff's default excludes and mypy's exclude)",
     )
     parser.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="also search what .gitignore files ignore (as ruff's option)",
+    )
+    parser.add_argument(
         "--strict-skips",
         action="store_true",
         help="exit 1 when a file had to be skipped, even without findings",
@@ -375,7 +381,7 @@ def collect_sources(
     for target in targets:
         if not fscache.exists(target):
             raise UsageError(f"can't read {target!r}: no such file or directory")
-    found = find_sources(targets, options, fscache)
+    found = find_sources(targets, options, fscache, respect_gitignore=args.respect_gitignore)
     skipped = [Skipped(entry.path, 0, 0, entry.reason) for entry in found.unusable]
     if not found.sources and not skipped:
         raise UsageError(f"no Python files found in {', '.join(targets)}")

@@ -2,8 +2,9 @@
 
 Directories are walked as ruff walks them (so that ``mypy-dangling .`` at the root of a
 repository checks what ``ruff check .`` checks): every ``.py``/``.pyi`` file, hidden
-directories included, minus ruff's default excludes, ``--exclude`` and the ``exclude`` of
-the user's mypy config.  Module names are mypy's own (``SourceFinder.crawl_up``).
+directories included, minus ruff's default excludes, what ``.gitignore`` files ignore,
+``--exclude`` and the ``exclude`` of the user's mypy config.  Module names are mypy's own
+(``SourceFinder.crawl_up``).
 
 mypy refuses a program in which two files have the same module name (``scripts/utils.py``
 and ``tools/utils.py``, two ``conftest.py`` without ``__init__.py``, ``foo.py`` beside
@@ -24,7 +25,7 @@ from typing import Final
 
 from mypy.find_sources import InvalidSourceList, SourceFinder, keyfunc
 from mypy.fscache import FileSystemCache
-from mypy.modulefinder import BuildSource, matches_exclude
+from mypy.modulefinder import BuildSource, find_gitignores, matches_exclude, matches_gitignore
 from mypy.options import Options
 
 PYTHON_SUFFIXES: Final = (".py", ".pyi")
@@ -80,8 +81,14 @@ class SourceSet:
     unusable: list[Unusable] = field(default_factory=list)
 
 
-def walk(directory: str, excludes: Sequence[str], fscache: FileSystemCache) -> list[str]:
-    """The Python files under ``directory``, in the order mypy lists a directory."""
+def walk(
+    directory: str, excludes: Sequence[str], fscache: FileSystemCache, *, gitignore: bool = True
+) -> list[str]:
+    """The Python files under ``directory``, in the order mypy lists a directory.
+
+    Like ruff, files and directories that a ``.gitignore`` (or ``.git/info/exclude``)
+    ignores are left out (mypy's own matcher, the one of its ``exclude_gitignore``).
+    """
     found: list[str] = []
     try:
         names = sorted(fscache.listdir(directory), key=keyfunc)
@@ -93,8 +100,10 @@ def walk(directory: str, excludes: Sequence[str], fscache: FileSystemCache) -> l
         path = os.path.join(directory, name)
         if matches_exclude(path, list(excludes), fscache, False):
             continue
+        if gitignore and matches_gitignore(os.path.abspath(path), fscache, False):
+            continue
         if fscache.isdir(path):
-            found.extend(walk(path, excludes, fscache))
+            found.extend(walk(path, excludes, fscache, gitignore=gitignore))
         elif name.endswith(PYTHON_SUFFIXES):
             found.append(path)
     return found
@@ -112,14 +121,24 @@ def check_excludes(excludes: Iterable[str]) -> list[str]:
     return patterns
 
 
-def find_sources(targets: Sequence[str], options: Options, fscache: FileSystemCache) -> SourceSet:
+def find_sources(
+    targets: Sequence[str],
+    options: Options,
+    fscache: FileSystemCache,
+    *,
+    respect_gitignore: bool = True,
+) -> SourceSet:
     """BuildSources for files and directories, named as mypy names them."""
+    find_gitignores.cache_clear()  # read afresh in each run (mypy caches them per process)
     finder = SourceFinder(fscache, options)
     result = SourceSet()
     seen: set[str] = set()
     for target in targets:
         target = os.path.normpath(target)
-        files = walk(target, options.exclude, fscache) if fscache.isdir(target) else [target]
+        if fscache.isdir(target):
+            files = walk(target, options.exclude, fscache, gitignore=respect_gitignore)
+        else:
+            files = [target]
         for path in files:
             key = os.path.abspath(path)
             if key in seen:
