@@ -23,7 +23,7 @@ release from PyPI (``pypi_cache.py``; skipped without network), run directly und
 
 Variants (``plugin_ablation.py`` explains the layers): ``plain`` (no plugin), ``null``
 (``null_plugin.py``: a plugin without hooks), ``plugin`` (``plugins = mypy_dangling``), and
-the layers in between: ``startup``, ``lookups``, ``noop``, ``calls``.
+the layers in between: ``init``, ``startup``, ``lookups``, ``noop``, ``calls``.
 
 ``<python>`` is the interpreter whose mypy and mypy_dangling are measured: install the
 commit to measure non-editable into a venv of its own (docs/benchmarks.md).  The results
@@ -109,6 +109,7 @@ no_site_packages = True
 VARIANTS = {
     "plain": None,
     "null": f"{HERE / 'null_plugin.py'}",
+    "init": f"{HERE / 'plugin_ablation.py'}:init",
     "startup": f"{HERE / 'plugin_ablation.py'}:startup",
     "lookups": f"{HERE / 'plugin_ablation.py'}:lookups",
     "noop": f"{HERE / 'plugin_ablation.py'}:noop",

@@ -8,8 +8,12 @@ the instructions of each; the difference between two neighbours is the cost of o
 
 ========  ===================================================================================
 null      ``null_plugin.py``: a plugin with no hooks (the floor of any plugin)
-startup   ours imported and constructed (config, ``__init__``), every hook lookup answers
-          ``None`` without running ours; ``get_additional_deps``/``report_config_data`` run
+init      ours imported and constructed (config, ``__init__``), its other methods
+          (``get_additional_deps``, ``report_config_data``...) run, but its ``get_*_hook``
+          methods are mypy's own (compiled, answering ``None``) as in ``null``
+startup   as ``init``, but every ``get_*_hook`` that ours overrides is an interpreted
+          method answering ``None`` at once: the bare cost of mypy calling into Python
+          for each lookup
 lookups   ours answers every lookup (its cost counts), but mypy is given ``None``: mypy then
           does exactly what it does with the null plugin
 noop      where ours returns a function/method/signature/attribute hook, mypy is given one
@@ -68,6 +72,12 @@ def _ours(version: str) -> type[Plugin]:
 
     plugin_type: type[Plugin] = mypy_dangling.plugin(version)
     return plugin_type
+
+
+def init(version: str) -> type[Plugin]:
+    base = _ours(version)
+    namespace: dict[str, Any] = {name: getattr(Plugin, name) for name in lookup_methods(base)}
+    return type("InitOnly", (base,), namespace)
 
 
 def startup(version: str) -> type[Plugin]:
