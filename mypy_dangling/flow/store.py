@@ -168,6 +168,14 @@ class FactStore:
         self._stored: dict[str, tuple[str, dict[str, JSON]]] = {}
         self._sources: dict[str, dict[str, FuncDef]] = {}
         self._finished: set[str] = set()
+        #: Modules parsed in this run (the others come from mypy's cache, without bodies).
+        self._parsed: set[str] = set()
+
+    def parsed(self, module: str) -> None:
+        """mypy has parsed ``module`` in this run: its bodies are in its tree until mypy
+        frees them (mypy 1.x frees them before it writes the cache, or never writes it:
+        then the source is read again)."""
+        self._parsed.add(module)
 
     def forget(self, module: str) -> None:
         """A module is being processed again (``dmypy``): its summaries may change."""
@@ -187,10 +195,10 @@ class FactStore:
         if module is None or tree is None or tree.is_stub or tree.path.endswith(".pyi"):
             return NO_BODY
         qual = func.fullname[len(module) + 1 :]
-        if tree.defs and module not in self._finished:
+        if module in self._parsed and module not in self._finished:
             if func.body.body:
                 return self._summarize_live(func, module, modules)
-            return self._from_source(tree, qual, func, modules)
+            return self._from_source(tree, qual, func, modules)  # stripped, or freed
         stored = self._stored_facts(tree)
         if qual in stored:
             summary: list[JSON] | None = stored[qual]
