@@ -171,14 +171,22 @@ def spawn() -> asyncio.Task[None]:
 """
 
 
-def test_a_helper_body_edit_reaches_its_callers(project: Path) -> None:
+@pytest.mark.parametrize("through", ["direct", "two delegations"])
+def test_a_helper_body_edit_reaches_its_callers(project: Path, through: str) -> None:
     """Only the helper's body changes (it stops, then starts again, keeping its task): the
-    caller's finding follows in a warm run and in dmypy, as in a cold run."""
+    caller's finding follows in a warm run and in dmypy, as in a cold run, also when the
+    caller reaches the helper through another module's function."""
     (project / "pkg/helper.py").write_text(HELPER)
-    (project / "pkg/caller.py").write_text(
-        "from pkg.helper import spawn\ndef go() -> None:\n    spawn()\n"
+    (project / "pkg/mid.py").write_text(
+        "import asyncio\nfrom pkg.helper import spawn\n"
+        "def start() -> asyncio.Task[None]:\n    return spawn()\n"
     )
-    expected = 'pkg/caller.py:3: error: Task returned by "spawn" is dropped  [dangling-task]'
+    callee = "spawn" if through == "direct" else "start"
+    module = "helper" if through == "direct" else "mid"
+    (project / "pkg/caller.py").write_text(
+        f"from pkg.{module} import {callee}\ndef go() -> None:\n    {callee}()\n"
+    )
+    expected = f'pkg/caller.py:3: error: Task returned by "{callee}" is dropped  [dangling-task]'
     forgetful = HELPER.replace("    _tasks.add(t)\n", "")
     mypy = ["-m", "mypy", "pkg"]
     assert expected not in findings(run(mypy, project))

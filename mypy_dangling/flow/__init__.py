@@ -155,6 +155,8 @@ def _depend_on_imports(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
     else records that it read the callee's summary.)  Summaries change rarely, and only
     when a body that can return a task changes: the cost is a recheck of this module then.
     """
+    if tree.is_stub:
+        return  # a stub has no bodies to recheck
     prefix = tree.fullname + "."
     imported: set[str] = set()
     for sym in tree.names.values():
@@ -168,6 +170,7 @@ def _depend_on_imports(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
             if module:
                 imported.add(module)
     imported.discard(tree.fullname)
+    imported = {name for name in imported if not modules[name].is_stub}  # stubs: no facts
     if not imported:
         return
     targets = {tree.fullname, *(prefix + qual for qual, _ in module_functions(tree))}

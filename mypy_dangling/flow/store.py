@@ -170,6 +170,10 @@ class FactStore:
         self._finished: set[str] = set()
         #: Modules parsed in this run (the others come from mypy's cache, without bodies).
         self._parsed: set[str] = set()
+        #: What :meth:`finish` stored, per module.  ``dmypy`` strips plugin-generated
+        #: symbols when it rechecks a module's top level alone, and regenerates them only
+        #: when it processes the whole module: the daemon reads this copy meanwhile.
+        self._written: dict[str, dict[str, JSON]] = {}
 
     def parsed(self, module: str) -> None:
         """mypy has parsed ``module`` in this run: its bodies are in its tree until mypy
@@ -199,7 +203,7 @@ class FactStore:
             if func.body.body:
                 return self._summarize_live(func, module, modules)
             return self._from_source(tree, qual, func, modules)  # stripped, or freed
-        stored = self._stored_facts(tree)
+        stored = self._stored_facts(tree) or self._written.get(module, {})
         if qual in stored:
             summary: list[JSON] | None = stored[qual]
             return summary
@@ -288,6 +292,7 @@ class FactStore:
                 if is_interesting(summary):
                     facts[qual] = summary
         self._finished.add(tree.fullname)
+        self._written[tree.fullname] = facts
         if facts:
             tree.names[FACTS_NAME] = _facts_symbol(tree.fullname, facts, modules)
         else:
