@@ -28,7 +28,6 @@ modules that depend on it, and ``dmypy`` fires the symbol's trigger (see
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 from collections.abc import Iterator
 from typing import Final
@@ -262,9 +261,12 @@ class FactStore:
             options = self.options.clone_for_module(tree.fullname)
             options.ignore_errors = False
             errors = Errors(options)
-            # mypy 2's native parser hands back the full tree only when asked (eager).
-            extra = {"eager": True} if "eager" in inspect.signature(parse).parameters else {}
-            parsed = parse(source, tree.path, tree.fullname, errors, options, **extra)
+            # mypy 2's native parser hands back the full tree only when asked (eager);
+            # mypy 1.x has no such parameter (and its compiled parse has no signature).
+            try:
+                parsed = parse(source, tree.path, tree.fullname, errors, options, eager=True)
+            except TypeError:
+                parsed = parse(source, tree.path, tree.fullname, errors, options)
             if not errors.is_errors():
                 found = dict(_syntactic_functions(parsed.defs, ""))
         except Exception:  # unreadable, or not Python: no body to read
