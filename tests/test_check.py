@@ -96,12 +96,32 @@ def skip_if_unparsable(testcase: DataDrivenTestCase) -> None:
             pytest.skip(f"mypy {mypy_version} cannot parse this syntax on Python < {needed}")
 
 
+#: mypy 1.x hashes a module's interface before it asks plugins for their data, so a warm
+#: run there does not recheck callers when only a helper's body changes (docs/compat.md).
+BODY_CHANGE_CASES = ("check-flow-incremental.test", "testKeeperBodyChangeInvalidatesCaller")
+
+
+def skip_if_unsupported(testcase: DataDrivenTestCase) -> None:
+    """Skip what the running mypy cannot do: ``--num-workers`` and warm body-change steps
+    need mypy 2."""
+    if int(mypy_version.split(".")[0]) >= 2:
+        return
+    text = "\n".join(testcase.input)
+    if "--num-workers" in text:
+        pytest.skip(f"mypy {mypy_version} has no --num-workers")
+    if testcase.output2 and any(
+        name in testcase.file or name == testcase.name for name in BODY_CHANGE_CASES
+    ):
+        pytest.skip(f"mypy {mypy_version} does not recheck callers of a changed body")
+
+
 class DanglingCheckSuite(DataSuite):
     files = sorted(path.name for path in DATA.glob("check-*.test"))
     data_prefix = str(DATA)
 
     def run_case(self, testcase: DataDrivenTestCase) -> None:
         skip_if_unparsable(testcase)
+        skip_if_unsupported(testcase)
         Path("main").write_text("\n".join(testcase.input) + "\n")
         steps = [[], *testcase.find_steps()] if testcase.output2 else [[]]
         for step, operations in enumerate(steps, start=1):

@@ -62,11 +62,13 @@ from mypy.types import (
     UnionType,
     get_proper_type,
 )
+from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
 from mypy_dangling.tasks import info_task_kind, task_kind
 
 FACTS_NAME: Final = "__mypy_dangling_facts__"
+MYPY_1: Final = mypy_version.split(".")[0] == "1"
 #: Declared return types that may hide a task behind them.
 WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
 #: A stored summary of a function without a body of its own.
@@ -203,6 +205,10 @@ class FactStore:
                 return self._summarize_live(func, module, modules)
             return self._from_source(tree, qual, func, modules)  # stripped, or freed
         stored = self._stored_facts(tree) or self._written.get(module, {})
+        if not stored and MYPY_1:
+            # mypy 1.x serializes a module before it asks plugins for their data, so
+            # its cache never holds the summaries: read the source.
+            return self._from_source(tree, qual, func, modules)
         if qual in stored:
             summary: list[JSON] | None = stored[qual]
             return summary
