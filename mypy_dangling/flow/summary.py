@@ -80,6 +80,7 @@ from mypy.nodes import (
     Statement,
     StrExpr,
     SuperExpr,
+    SymbolNode,
     TryStmt,
     TupleExpr,
     WithStmt,
@@ -154,11 +155,17 @@ class ModuleNames:
     def qualified(self, fullname: str) -> str | None:
         if fullname in self.modules:
             return fullname
-        try:
-            sym = lookup_fully_qualified(fullname, self.modules)
-        except Exception:  # an odd name: unknown
-            return None
-        return sym.node.fullname if sym is not None and sym.node is not None else None
+        node = lookup_node(fullname, self.modules)
+        return node.fullname if node is not None else None
+
+
+def lookup_node(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    """The symbol a fullname names, or None (an odd name mypy's lookup chokes on too)."""
+    try:
+        sym = lookup_fully_qualified(fullname, modules)
+    except Exception:
+        return None
+    return sym.node if sym is not None else None
 
 
 # -- uses of a local name -------------------------------------------------------------------

@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     FUNC_NO_INFO,
     Decorator,
@@ -64,7 +63,7 @@ from mypy_dangling.flow.store import (
     may_return_task,
     module_of,
 )
-from mypy_dangling.flow.summary import JSON
+from mypy_dangling.flow.summary import JSON, lookup_node
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     EVENT_LOOP_CLASS,
@@ -230,7 +229,7 @@ class Judge:
         """A call of the function (or class) ``fullname``; ``declared``: the kind of task
         its inferred type says it returns (decides for a callee no symbol table has, such as
         a callable parameter)."""
-        if declared is not None and _lookup(fullname, modules) is None:
+        if declared is not None and lookup_node(fullname, modules) is None:
             return fresh(declared)
         return self._call(["fn", fullname], None, modules, 0).declared_as(declared)
 
@@ -343,7 +342,7 @@ class Judge:
                 return fresh(kind)
             if fullname in self.config.owners:
                 return HELD
-            node = _lookup(fullname, modules)
+            node = lookup_node(fullname, modules)
             if isinstance(node, TypeInfo):
                 info_kind = task_kind(Instance(node, []))
                 return fresh(info_kind) if info_kind else NOTASK
@@ -421,7 +420,7 @@ class Judge:
                 return get_proper_type(typ.arg_types[index])
             return None
         if tag == "name":
-            node = _lookup(ref[1], modules)
+            node = lookup_node(ref[1], modules)
             if isinstance(node, TypeInfo):
                 return fill_typevars(node)
             return get_proper_type(declared_type(node))
@@ -440,7 +439,7 @@ class Judge:
     ) -> ProperType | None:
         """The declared type a call returns (``get_running_loop()`` -> ``AbstractEventLoop``)."""
         if ref[0] == "fn":
-            node = _lookup(ref[1], modules)
+            node = lookup_node(ref[1], modules)
             if isinstance(node, TypeInfo):
                 return fill_typevars(node)
             return get_proper_type(_return_type(node))
@@ -463,11 +462,3 @@ def hands_back_existing(receiver: Instance, method: str) -> bool:
     ):
         return True
     return any(task_kind(arg) for arg in receiver.args)
-
-
-def _lookup(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
-    try:
-        sym = lookup_fully_qualified(fullname, modules)
-    except Exception:  # an odd name: unknown
-        return None
-    return sym.node if sym is not None else None
