@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import configparser
 import sys
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,8 +31,7 @@ class ConfigError(Exception):
     """A bad ``[mypy_dangling]`` section; the message names the file and option."""
 
 
-@dataclass(frozen=True)
-class DanglingConfig:
+class DanglingConfig(NamedTuple):
     """The plugin's settings; defaults apply when the file has no section."""
 
     owners: tuple[str, ...] = ()

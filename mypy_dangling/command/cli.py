@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Final, TextIO
 
 from mypy.fscache import FileSystemCache
@@ -269,7 +268,7 @@ def plugin_factory(*, respect_noqa: bool) -> PluginFactory:
         # mypy's defaults, not to them), and is loaded even when there is no config file
         # (mypy loads configured plugins only from a config file).
         if not respect_noqa and issubclass(plugin_class, DanglingPlugin):
-            config = replace(load_config(options), respect_noqa=False)
+            config = load_config(options)._replace(respect_noqa=False)
             return plugin_class(options, config=config)
         return plugin_class(options)
 

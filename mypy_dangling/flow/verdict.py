@@ -25,7 +25,6 @@ mypy caches), so every run resolves a summary the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final, Literal
 
 from mypy.nodes import (
@@ -90,14 +89,31 @@ ANY_LOOP_METHODS: Final = ("create_task", "run_in_executor")
 MAX_DEPTH: Final = 8
 
 
-@dataclass(frozen=True)
 class Verdict:
-    result: Result
-    kind: TaskKind | None = None
-    #: The modules whose summaries the verdict was read from.
-    modules: frozenset[str] = frozenset()
-    #: For ``arg``: which argument comes back.
-    arg: int = -1
+    """What calling a callee returns (never changed once made).
+
+    A plain class, not a frozen dataclass: a frozen dataclass costs about a millisecond to
+    create at import, which every mypy run would pay (see ``docs/benchmarks.md``).
+    """
+
+    __slots__ = ("arg", "kind", "modules", "result")
+
+    def __init__(
+        self,
+        result: Result,
+        kind: TaskKind | None = None,
+        modules: frozenset[str] = frozenset(),
+        arg: int = -1,
+    ) -> None:
+        self.result: Final = result
+        self.kind: Final = kind
+        #: The modules whose summaries the verdict was read from.
+        self.modules: Final = modules
+        #: For ``arg``: which argument comes back.
+        self.arg: Final = arg
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.result!r}, {self.kind!r}, {set(self.modules)!r}, {self.arg})"
 
     @property
     def fresh(self) -> bool:
@@ -161,12 +177,14 @@ def with_modules(verdict: Verdict, modules: frozenset[str]) -> Verdict:
     return Verdict(verdict.result, verdict.kind, verdict.modules | modules)
 
 
-@dataclass(frozen=True)
 class Frame:
     """The function whose summary is being resolved: for its parameters and ``self``."""
 
-    func: FuncDef
-    self_info: TypeInfo | None
+    __slots__ = ("func", "self_info")
+
+    def __init__(self, func: FuncDef, self_info: TypeInfo | None) -> None:
+        self.func: Final = func
+        self.self_info: Final = self_info
 
 
 def declared_type(node: SymbolNode | None) -> Type | None:
