@@ -140,13 +140,18 @@ class Flow:
         self.judge.forget()
         self._consulted.pop(module, None)
 
+    def consulted(self, module: str) -> set[str]:
+        """The modules whose summaries the findings in ``module`` depend on so far."""
+        found = self._consulted.get(module)
+        return set(found) if found else set()
+
     def finish(self, tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
         """mypy is writing ``tree``'s cache or is done checking it: store its summaries (once);
         return the modules whose summaries its findings depend on so far (mypy records them
         as indirect dependencies)."""
         if self.store.finish(tree, modules) and self.options.fine_grained_incremental:
             _depend_on_imports(tree, modules)
-        return set(self._consulted.get(tree.fullname, ()))
+        return self.consulted(tree.fullname)
 
 
 def _depend_on_imports(tree: MypyFile, modules: dict[str, MypyFile]) -> None:

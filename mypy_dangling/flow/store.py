@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, cast
 
 from mypy.errors import Errors
 from mypy.nodes import (
@@ -39,15 +39,21 @@ from mypy.nodes import (
     Block,
     ClassDef,
     Decorator,
+    ForStmt,
     FuncDef,
     IfStmt,
+    MatchStmt,
     MypyFile,
     OverloadedFuncDef,
     Statement,
     SymbolNode,
+    SymbolTable,
     SymbolTableNode,
+    TryStmt,
     TypeInfo,
     Var,
+    WhileStmt,
+    WithStmt,
 )
 from mypy.options import Options
 from mypy.types import (
@@ -65,6 +71,7 @@ from mypy.types import (
 from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
+from mypy_dangling.syntax import child_blocks
 from mypy_dangling.tasks import info_task_kind, task_kind
 
 FACTS_NAME: Final = "__mypy_dangling_facts__"
@@ -73,6 +80,13 @@ MYPY_1: Final = mypy_version.split(".")[0] == "1"
 WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
 #: A stored summary of a function without a body of its own.
 NO_BODY: Final = None
+#: What :func:`module_functions` does with a statement of a module or class body, by its
+#: type: a definition, a class, or statements with blocks that can define something.
+STATEMENT_KINDS: Final[dict[type[Statement], str]] = {
+    **dict.fromkeys((FuncDef, Decorator, OverloadedFuncDef), "def"),
+    ClassDef: "class",
+    **dict.fromkeys((IfStmt, TryStmt, WithStmt, ForStmt, WhileStmt, MatchStmt, Block), "blocks"),
+}
 #: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
 STRIPPED: Final = "<stripped>"
 
@@ -119,11 +133,10 @@ def typevar_may_be_task(typevar: TypeVarType) -> bool:
 
 def is_candidate(func: FuncDef) -> bool:
     """A function whose result may be a task, by its declaration: the ones summarised."""
-    if func.is_coroutine or func.is_generator or func.is_property:
-        return False
-    if func.type is None:
-        return True  # unannotated: the body decides
-    return isinstance(func.type, CallableType) and may_return_task(func.type.ret_type)
+    typ = func.type
+    if typ is not None and not (isinstance(typ, CallableType) and may_return_task(typ.ret_type)):
+        return False  # most functions: declared to return something else
+    return not (func.is_coroutine or func.is_generator or func.is_property)
 
 
 def is_interesting(summary: list[JSON] | None) -> bool:
@@ -131,23 +144,41 @@ def is_interesting(summary: list[JSON] | None) -> bool:
     return summary is None or any(origin[0] != "none" for origin in summary)
 
 
-def module_functions(tree: MypyFile) -> Iterator[tuple[str, FuncDef]]:
-    """Every function and method a module defines, by qualified name (via symbol tables,
-    so that the function found is the one mypy binds the name to)."""
-    prefix = tree.fullname + "."
-    stack: list[tuple[str, dict[str, SymbolTableNode]]] = [("", tree.names)]
-    while stack:
-        qual, names = stack.pop()
-        for name, sym in names.items():
-            node = sym.node
-            if node is None or node.fullname != prefix + qual + name:
-                continue  # imported, or an alias
-            if isinstance(node, TypeInfo):
-                stack.append((qual + name + ".", node.names))
-                continue
-            func = function_of(node)
+def module_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
+    """Every function and method a module defines, by qualified name: the definitions
+    mypy binds the names to (a conditional redefinition mypy ignores is skipped).
+
+    Walks the definitions, not the symbol tables: a module's table also holds every name it
+    imports, which is most of it.
+    """
+    found: list[tuple[str, FuncDef]] = []
+    _bound_functions(tree.defs, tree.names, "", found)
+    return found
+
+
+def _bound_functions(
+    body: list[Statement], names: SymbolTable, qual: str, found: list[tuple[str, FuncDef]]
+) -> None:
+    for stmt in body:
+        # By exact type (mypy does not subclass its statement nodes): one dict lookup for
+        # each of the many imports and assignments, not a chain of ``isinstance`` calls.
+        what = STATEMENT_KINDS.get(type(stmt))
+        if what is None:
+            continue
+        if what == "def":
+            node = cast("FuncDef | Decorator | OverloadedFuncDef", stmt)
+            sym = names.get(node.name)
+            func = function_of(node) if sym is not None and sym.node is node else None
             if func is not None:
-                yield qual + name, func
+                found.append((qual + node.name, func))
+        elif what == "class":
+            assert isinstance(stmt, ClassDef)
+            sym = names.get(stmt.name)
+            if sym is not None and sym.node is stmt.info:
+                _bound_functions(stmt.defs.body, stmt.info.names, f"{qual}{stmt.name}.", found)
+        else:  # a definition under ``if``/``try``...
+            for block in child_blocks(stmt):
+                _bound_functions(block.body, names, qual, found)
 
 
 def module_of(func: FuncDef, modules: dict[str, MypyFile]) -> str | None:
@@ -181,6 +212,10 @@ class FactStore:
         frees them (mypy 1.x frees them before it writes the cache, or never writes it:
         then the source is read again)."""
         self._parsed.add(module)
+
+    def finished(self, module: str) -> bool:
+        """Whether ``module``'s summaries are stored (:meth:`finish`) in this run."""
+        return module in self._finished
 
     def forget(self, module: str) -> None:
         """A module is being processed again (``dmypy``): its summaries may change."""
