@@ -52,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,12 +154,18 @@ def precompile(python: str) -> None:
 
 
 def count(
-    python: str, base: Codebase, src: Path, options: str, variant: str, label: str
+    python: str,
+    base: Codebase,
+    src: Path,
+    options: str,
+    variant: str,
+    label: str,
+    seed: int = 0,
 ) -> dict[str, object]:
     """One mypy run under cachegrind: its instruction total and what mypy printed."""
     out_dir = results_dir() / label
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{base.name}.{options}.{variant}.{time.strftime('%Y%m%dT%H%M%S')}"
+    stem = f"{base.name}.{options}.{variant}.s{seed}.{time.strftime('%Y%m%dT%H%M%S')}"
     cg_out = out_dir / f"cachegrind.out.{stem}"
     scratch = Path(tempfile.mkdtemp(prefix="instructions-"))
     try:
@@ -170,7 +177,7 @@ def count(
             *(python, "-m", "mypy", "--config-file", str(config), "--no-incremental"),
             *("--cache-dir", str(scratch / "cache"), *base.paths),
         ]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
         for name in ("MYPY_NUM_WORKERS", "MYPY_CACHE_DIR", "MYPYPATH", "PYTHONPATH"):
             env.pop(name, None)
         start = time.perf_counter()
@@ -191,6 +198,7 @@ def count(
         "version": base.version,
         "options": options,
         "variant": variant,
+        "seed": seed,
         "instructions": instructions,
         "seconds": round(seconds, 1),
         "exit": proc.returncode,
@@ -328,6 +336,19 @@ def main() -> None:
     parser.add_argument("--options", choices=list(OPTION_SETS), action="append")
     parser.add_argument("--variants", default=",".join(MAIN_VARIANTS), help="comma-separated")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--seeds",
+        default="0",
+        help="PYTHONHASHSEED values, comma-separated: each variant runs once per seed and the "
+        "table takes medians (what the plugin changes in memory layout moves mypy's own work "
+        "by about 0.1 %%; several seeds average that out)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="valgrind runs at a time (instruction counts do not depend on the machine's load)",
+    )
     parser.add_argument("--table", action="store_true", help="only print the saved results")
     parser.add_argument("--diff", metavar="A,B", help="split B - A by function (saved runs)")
     parser.add_argument("--top", type=int, default=15, help="functions to list with --diff")
@@ -351,6 +372,8 @@ def main() -> None:
     lock = take_lock()
     precompile(args.python)
     path = results_dir() / "results.jsonl"
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    runs: list[tuple[Codebase, Path, str, str, int]] = []
     for base in CODEBASES:
         if args.only and base.name not in args.only:
             continue
@@ -362,15 +385,23 @@ def main() -> None:
         print(f"{base.name}=={base.version}: {measured_install(args.python, src)}", flush=True)
         for rep in range(args.repeat):
             for options in args.options or list(OPTION_SETS):
-                for variant in variants if rep % 2 == 0 else variants[::-1]:
-                    row = count(args.python, base, src, options, variant, args.label)
-                    with open(path, "a") as out:
-                        out.write(json.dumps(row) + "\n")
-                    print(
-                        f"  {options:8} {variant:8} {row['instructions']:>16,} Ir"
-                        f"  {row['seconds']:6.1f} s  {row['last_line']}",
-                        flush=True,
-                    )
+                for seed in seeds:
+                    for variant in variants if rep % 2 == 0 else variants[::-1]:
+                        runs.append((base, src, options, variant, seed))
+
+    def one(run: tuple[Codebase, Path, str, str, int]) -> dict[str, object]:
+        base, src, options, variant, seed = run
+        return count(args.python, base, src, options, variant, args.label, seed)
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for row in pool.map(one, runs):
+            with open(path, "a") as out:
+                out.write(json.dumps(row) + "\n")
+            print(
+                f"  {row['codebase']:18} {row['options']:8} {row['variant']:8} s{row['seed']}"
+                f" {row['instructions']:>16,} Ir  {row['seconds']:6.1f} s  {row['last_line']}",
+                flush=True,
+            )
     print()
     print_table(load(args.label))
     lock.close()

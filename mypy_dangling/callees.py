@@ -47,7 +47,12 @@ from mypy.types import (
 )
 
 from mypy_dangling.checks.callbacks import ignores_result
-from mypy_dangling.flow.store import function_of, is_candidate, typevar_may_be_task
+from mypy_dangling.flow.store import (
+    function_of,
+    is_candidate,
+    may_return_task,
+    typevar_may_be_task,
+)
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
@@ -83,9 +88,29 @@ def may_matter(
         return True  # a local callable, or a name mypy made up: let the hook decide
     if method in RETRIEVAL_METHODS and _is_container_method(node):
         return False  # hands back an element that exists already
+    if type(node) is FuncDef:  # most callees: the same test as below, in one pass
+        return _function_may_matter(fullname, node, modules, coroutines, flow)
     return node_may_matter(node, coroutines=coroutines) or _produces_by_body(
         fullname, node, modules, flow
     )
+
+
+def _function_may_matter(
+    fullname: str, func: FuncDef, modules: dict[str, MypyFile], coroutines: bool, flow: Flow
+) -> bool:
+    """``node_may_matter(func) or _produces_by_body(...)`` for a plain function."""
+    if coroutines and func.is_coroutine:
+        return True
+    typ = func.type
+    if isinstance(typ, CallableType):
+        ret = typ.ret_type
+        if return_may_matter(ret, coroutines) or has_callable_param(typ):
+            return True
+        if not may_return_task(ret):
+            return False  # declared to return something that is not, and hides no, task
+    elif typ is not None:
+        return True  # not a callable type: let the hook decide (as node_may_matter does)
+    return _produces_by_body(fullname, func, modules, flow)
 
 
 def _produces_by_body(
@@ -153,14 +178,15 @@ def type_may_matter(typ: Type | None, coroutines: bool) -> bool:
         items = proper.items
     else:
         return True  # a callable object, Any, ...: let the hook decide
-    return any(
-        return_may_matter(item.ret_type, coroutines) or has_callable_param(item) for item in items
-    )
+    for item in items:  # loops, not ``any(<generator>)``: this runs once per callee name
+        if return_may_matter(item.ret_type, coroutines) or has_callable_param(item):
+            return True
+    return False
 
 
 def has_callable_param(callee: CallableType) -> bool:
     """A parameter typed as a callback whose result the callee drops (``-> None/object``)."""
-    return any(ignores_result(arg) for arg in callee.arg_types)
+    return any(map(ignores_result, callee.arg_types))
 
 
 def return_may_matter(typ: Type, coroutines: bool) -> bool:

@@ -95,9 +95,9 @@ def _check_call(
     (``Any``, ``Awaitable``) is judged first (memoised per callee, and most are not
     producers), and goes to the task checks only if its body makes it one.
     """
-    desc = callee_description(fullname, is_method)
     if kind is not None:
         if reported(kind, flow.config.report_futures):
+            desc = callee_description(fullname, is_method)
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: judge(kind).of_kind(kind))
         return
     api = cast("TypeChecker", ctx.api)
@@ -108,6 +108,7 @@ def _check_call(
             ctx.api.fail(internal_error(exc), ctx.context, code=PLUGIN_ERROR)
             return
         if verdict.result in ("fresh", "arg"):
+            desc = callee_description(fullname, is_method)
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: verdict)
             return
     if _may_drop_a_task(flow, ctx, api):

@@ -9,7 +9,8 @@ only into statements whose line span contains the call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from typing import Final
 
 from mypy.nodes import (
     Block,
@@ -36,12 +37,14 @@ from mypy.server.subexpr import get_subexpressions
 SCOPE_STATEMENTS = (FuncDef, Decorator, OverloadedFuncDef)
 
 
-@dataclass(frozen=True)
 class Frame:
     """One level of a statement path: ``block.body[index]`` is the statement."""
 
-    block: Block
-    index: int
+    __slots__ = ("block", "index")
+
+    def __init__(self, block: Block, index: int) -> None:
+        self.block: Final = block
+        self.index: Final = index
 
     @property
     def statement(self) -> Statement:
@@ -95,8 +98,9 @@ def spans_line(stmt: Statement, line: int) -> bool:
 
 
 def contains(node: Statement | Expression, target: Expression) -> bool:
-    """Whether ``target`` (by identity) is ``node`` or one of its subexpressions."""
-    return node is target or any(e is target for e in get_subexpressions(node))
+    """Whether ``target`` (by identity: nodes have no ``__eq__``) is ``node`` or one of its
+    subexpressions."""
+    return node is target or target in get_subexpressions(node)
 
 
 def statement_path(block: Block, target: Expression) -> list[Frame] | None:
@@ -105,16 +109,34 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
     Does not enter nested functions: a call inside one belongs to that function's body.
     """
     line = target.line
-    for index, stmt in enumerate(block.body):
+    body = block.body
+    # The statements of a block follow each other, so the ones that span the line are the
+    # last ones starting on or before it: a binary search (long bodies are common).
+    last = bisect_right(body, line, key=_line) - 1
+    first = last
+    while first > 0 and spans_line(body[first - 1], line):
+        first -= 1
+    return _path_in(block, range(max(first, 0), last + 1), target)
+
+
+def _line(stmt: Statement) -> int:
+    return stmt.line
+
+
+def _path_in(block: Block, indexes: range, target: Expression) -> list[Frame] | None:
+    line = target.line
+    for index in indexes:
+        stmt = block.body[index]
         if not spans_line(stmt, line) or isinstance(stmt, SCOPE_STATEMENTS):
             continue
-        for child in child_blocks(stmt):
+        children = child_blocks(stmt)
+        for child in children:
             inner = statement_path(child, target)
             if inner is not None:
                 return [Frame(block, index), *inner]
         if isinstance(stmt, Block):
             continue
-        exprs = header_expressions(stmt) if child_blocks(stmt) else [stmt]
+        exprs = header_expressions(stmt) if children else [stmt]
         if any(contains(e, target) for e in exprs):
             return [Frame(block, index)]
     return None

@@ -27,6 +27,7 @@ from mypy.nodes import (
     LDEF,
     AssignmentExpr,
     AssignmentStmt,
+    AwaitExpr,
     Block,
     BreakStmt,
     CallExpr,
@@ -46,6 +47,7 @@ from mypy.nodes import (
     LambdaExpr,
     ListExpr,
     MatchStmt,
+    MemberExpr,
     NameExpr,
     Node,
     NonlocalDecl,
@@ -89,6 +91,8 @@ def check_binding(
         if liveness.opaque:
             continue
         if liveness.live_after(path, name):
+            if plainly_kept(func, name.name):
+                continue
             if body is None:
                 names = ModuleNames(api.tree.fullname, api.modules)
                 body = FunctionBody(func, names, bound_self=_is_method(func))
@@ -101,6 +105,23 @@ def check_binding(
         else:
             message = f'{kind} assigned to "{name.name}" is never read'
         report(api, message, name, UNUSED_TASK)
+
+
+def plainly_kept(func: FuncDef, name: str) -> bool:
+    """Whether ``func`` keeps the local ``name`` in a way that is plain from one look at its
+    expressions: it awaits it (``await task``) or passes it to a function (not a method,
+    whose receiver may be a weak container).  :func:`never_kept` would say the same after
+    reading the whole body; most tasks bound to a local are kept one of these two ways.
+    """
+    for expr in get_subexpressions(func.body):
+        if isinstance(expr, AwaitExpr):
+            if isinstance(expr.expr, NameExpr) and expr.expr.name == name:
+                return True
+        elif isinstance(expr, CallExpr) and not isinstance(expr.callee, MemberExpr):
+            for arg in expr.args:
+                if isinstance(arg, NameExpr) and arg.name == name:
+                    return True
+    return False
 
 
 def binds_local(stmt: Statement, call: Expression) -> bool:
@@ -210,6 +231,8 @@ class Liveness:
 
     def _scan(self, block: Block) -> None:
         for stmt in block.body:
+            if self.opaque:
+                return  # nothing more to learn: the binding is not judged
             if isinstance(stmt, (GlobalDecl, NonlocalDecl)) and self.name in stmt.names:
                 self.opaque = True
             elif isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
@@ -223,8 +246,11 @@ class Liveness:
                 exprs = [e for h in header_expressions(stmt) for e in [h, *get_subexpressions(h)]]
             else:
                 exprs = get_subexpressions(stmt)
-            if any(self._hides_reads(e) for e in exprs):
-                self.opaque = True
+            for expr in exprs:
+                kind = type(expr)
+                if (kind is LambdaExpr or kind is CallExpr) and self._hides_reads(expr):
+                    self.opaque = True
+                    return
             for child in children:
                 self._scan(child)
 

@@ -33,8 +33,7 @@ receiver named ``*loop`` is an event loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, TypeGuard, cast
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
@@ -171,28 +170,32 @@ def lookup_node(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | Non
 # -- uses of a local name -------------------------------------------------------------------
 
 
-@dataclass
 class LocalUses:
     """What a function does with one local name, flow-insensitively."""
 
-    #: The origins of the values bound to it (``["arg", index]`` for a parameter).
-    bound: list[JSON] = field(default_factory=list)
-    #: Own methods called on it (``add_done_callback``...), which keep nothing.
-    own: set[str] = field(default_factory=set)
-    #: It is finished (``set_result``/``set_exception``/``cancel``).
-    finished: bool = False
-    #: It is kept: stored, passed to a call, awaited, captured, read in any other way.
-    kept: bool = False
-    #: Containers it is added to or stored in, by typeref (kept unless every one is weak).
-    containers: list[JSON] = field(default_factory=list)
-    #: It is returned.
-    returned: bool = False
+    __slots__ = ("bound", "containers", "finished", "kept", "own", "returned")
+
+    def __init__(self) -> None:
+        #: The origins of the values bound to it (``["arg", index]`` for a parameter).
+        self.bound: list[JSON] = []
+        #: Own methods called on it (``add_done_callback``...), which keep nothing.
+        self.own: set[str] = set()
+        #: It is finished (``set_result``/``set_exception``/``cancel``).
+        self.finished = False
+        #: It is kept: stored, passed to a call, awaited, captured, read in any other way.
+        self.kept = False
+        #: Containers it is added to or stored in, by typeref (kept unless every one is weak).
+        self.containers: list[JSON] = []
+        #: It is returned.
+        self.returned = False
 
 
 class FunctionBody:
     """One pass over a function body: the locals, their uses, and the returned values."""
 
-    def __init__(self, func: FuncDef, names: ModuleNames, bound_self: bool) -> None:
+    def __init__(
+        self, func: FuncDef, names: ModuleNames, bound_self: bool, *, walk: bool = True
+    ) -> None:
         self.func = func
         self.names = names
         self.params = [arg.variable.name for arg in func.arguments]
@@ -206,7 +209,14 @@ class FunctionBody:
                 self.uses[name].bound.append(["arg", index - offset])
         self.returns: list[Expression] = []
         self._assigned_from: dict[str, list[Expression | None]] = {}
-        self._walk(func.body)
+        #: Whether the body was walked (``uses`` and ``_assigned_from`` are complete).
+        self.walked = walk
+        #: Set when an answer needed what only the walk records (see :func:`summarize`).
+        self.incomplete = False
+        if walk:
+            self._walk(func.body)
+        else:
+            self.returns = list(_return_expressions(func.body))
 
     # -- the walk ------------------------------------------------------------------
 
@@ -313,25 +323,33 @@ class FunctionBody:
         """Classify every mention of a local in ``expr``."""
         exprs = [expr, *get_subexpressions(expr)]
         classified: set[int] = set()
+        uses = self.uses
+        # Exact types (mypy does not subclass its expression nodes): this loop sees every
+        # subexpression of every summarised body.
         for sub in exprs:
-            if isinstance(sub, LambdaExpr):
+            kind = type(sub)
+            if kind is CallExpr:
+                self._call(cast(CallExpr, sub), classified)
+            elif kind is LambdaExpr:
                 self._captured(sub)
                 classified.update(id(e) for e in get_subexpressions(sub))
-            elif isinstance(sub, AssignmentExpr) and isinstance(sub.target, NameExpr):
-                classified.add(id(sub.target))
-                if sub.target.name in self.uses:
-                    self.uses[sub.target.name].bound.append(self.origin(sub.value))
-                    self._assigned_from.setdefault(sub.target.name, []).append(sub.value)
-            elif isinstance(sub, CallExpr):
-                self._call(sub, classified)
+            elif kind is AssignmentExpr:
+                target = cast(AssignmentExpr, sub).target
+                classified.add(id(target))
+                if target.name in uses:
+                    value = cast(AssignmentExpr, sub).value
+                    uses[target.name].bound.append(self.origin(value))
+                    self._assigned_from.setdefault(target.name, []).append(value)
         if returned:
             for value in _returned_values(expr):
                 if self._is_local(value):
                     classified.add(id(value))
-                    self.uses[value.name].returned = True
+                    uses[value.name].returned = True
         for sub in exprs:
-            if id(sub) not in classified and self._is_local(sub):
-                self.uses[sub.name].kept = True
+            if type(sub) is NameExpr and id(sub) not in classified:
+                name = sub.name
+                if name in uses:
+                    uses[name].kept = True
 
     def _call(self, call: CallExpr, classified: set[int]) -> None:
         callee = call.callee
@@ -343,15 +361,18 @@ class FunctionBody:
             elif callee.name in FINISHING_METHODS:
                 uses.finished = True
                 classified.add(id(callee.expr))
-        container = None
-        if isinstance(callee, MemberExpr) and self.global_fullname(callee) is None:
-            container = self.typeref(callee.expr)  # ``self._tasks.add(task)``
+        container: JSON | None = None
+        resolved = False
         for passed, kind in zip(call.args, call.arg_kinds, strict=True):
             # ``self._tasks.add(t := create_task(...))`` passes t
             arg = passed.target if isinstance(passed, AssignmentExpr) else passed
             if kind in (ARG_STAR, ARG_STAR2) or not self._is_local(arg):
                 continue
             classified.add(id(arg))
+            if not resolved:  # what receives a local (most calls pass none)
+                resolved = True
+                if isinstance(callee, MemberExpr) and self.global_fullname(callee) is None:
+                    container = self.typeref(callee.expr)  # ``self._tasks.add(task)``
             uses = self.uses[arg.name]
             if container is not None and container != UNKNOWN:
                 uses.containers.append(container)
@@ -430,6 +451,7 @@ class FunctionBody:
             if expr.name in self.params:
                 return ["param", self.params.index(expr.name)]
             if expr.name in self.uses:
+                self.incomplete |= not self.walked
                 assigned = self._assigned_from.get(expr.name, [])
                 if len(assigned) == 1 and assigned[0] is not None:
                     return self.typeref(assigned[0], depth + 1)
@@ -450,6 +472,7 @@ class FunctionBody:
 
     def local_origins(self, name: str) -> list[JSON]:
         """The origins a returned local stands for, after what the body did with it."""
+        self.incomplete |= not self.walked
         uses = self.uses[name]
         if uses.finished:
             return [["done"]]
@@ -481,10 +504,31 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
     """The origins of what ``func`` returns; None when it has no body of its own.
 
     ``bound_self``: the first parameter is the instance or the class (a method).
+
+    Most returned values say where they come from by themselves (``return self._task``,
+    ``return loop.create_task(...)``, ``return None``): the body is walked only when a
+    returned value is a local, or a local is the receiver of a returned call, since only
+    then does what the body did with the local matter.
     """
     if is_trivial(func.body):
         return None
-    return FunctionBody(func, names, bound_self).summary()
+    body = FunctionBody(func, names, bound_self, walk=False)
+    found = body.summary()
+    if body.incomplete:
+        found = FunctionBody(func, names, bound_self).summary()
+    return found
+
+
+def _return_expressions(block: Block) -> Iterator[Expression]:
+    """The values of the ``return`` statements of a body, in order (not in nested
+    functions or classes), as :meth:`FunctionBody._walk` finds them."""
+    for stmt in block.body:
+        if isinstance(stmt, ReturnStmt):
+            if stmt.expr is not None:
+                yield stmt.expr
+        elif not isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+            for child in child_blocks(stmt):
+                yield from _return_expressions(child)
 
 
 def wraps_existing(call: CallExpr) -> bool:
@@ -527,6 +571,9 @@ def _local_names(func: FuncDef) -> set[str]:
             if isinstance(target, NameExpr):
                 names.add(target.name)
 
+    # ``:=`` is rare: look for it statement by statement only if the body has one at all.
+    walrus = AssignmentExpr in map(type, get_subexpressions(func.body))
+
     def walk(block: Block) -> None:
         for stmt in block.body:
             if isinstance(stmt, (GlobalDecl, NonlocalDecl)):
@@ -556,8 +603,8 @@ def _local_names(func: FuncDef) -> set[str]:
                 names.update(alias or mod.split(".")[0] for mod, alias in stmt.ids)
             elif isinstance(stmt, ImportFrom):
                 names.update(alias or name for name, alias in stmt.names)
-            for expr in _walrus_targets(stmt):
-                names.add(expr)
+            if walrus:
+                names.update(_walrus_targets(stmt))
             for child in child_blocks(stmt):
                 walk(child)
 
@@ -566,8 +613,16 @@ def _local_names(func: FuncDef) -> set[str]:
 
 
 def _walrus_targets(stmt: Statement) -> Iterator[str]:
+    """Names bound by ``:=`` in a statement; for a compound statement, in its header only
+    (its blocks are walked one statement at a time)."""
     if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
         return
-    for expr in get_subexpressions(stmt):
+    if child_blocks(stmt):
+        exprs = [
+            sub for expr in header_expressions(stmt) for sub in (expr, *get_subexpressions(expr))
+        ]
+    else:
+        exprs = get_subexpressions(stmt)
+    for expr in exprs:
         if isinstance(expr, AssignmentExpr):
             yield expr.target.name
