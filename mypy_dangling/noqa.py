@@ -39,8 +39,22 @@ _CODE_LIST: Final = re.compile(r"\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+
 #: checks report through :func:`mypy_dangling.errorcodes.report`, which sees mypy's
 #: per-module options, not the plugin; the config file is what they share.)
 _RESPECT: dict[str | None, bool] = {}
-#: path -> (mtime, size, {line: comment text})
-_COMMENTS: dict[str, tuple[int, int, dict[int, str]]] = {}
+
+
+class _Source:
+    """A file's lines, and its comments once a line mentioning ``noqa`` needs them."""
+
+    __slots__ = ("comments", "data", "lines", "stamp")
+
+    def __init__(self, stamp: tuple[int, int], data: bytes) -> None:
+        self.stamp = stamp
+        self.data = data
+        self.lines = data.split(b"\n")
+        self.comments: dict[int, str] | None = None
+
+
+#: path -> the file as last read (re-read when its mtime or size changes)
+_SOURCES: dict[str, _Source] = {}
 
 
 def set_respect_noqa(config_file: str | None, respect: bool) -> None:
@@ -65,10 +79,8 @@ def silences(comment: str, code: str) -> bool:
     return ruff_code is not None and ruff_code in listed
 
 
-def _read_comments(path: str) -> dict[int, str]:
+def _read_comments(data: bytes) -> dict[int, str]:
     """The comment of each line (tokens, so a ``#`` in a string is not one)."""
-    with open(path, "rb") as f:
-        data = f.read()
     comments: dict[int, str] = {}
     try:
         for token in tokenize.tokenize(io.BytesIO(data).readline):
@@ -84,18 +96,25 @@ def _read_comments(path: str) -> dict[int, str]:
 
 
 def comment_on(path: str, line: int) -> str | None:
+    """The comment on a line of a file, if the line mentions ``noqa`` at all (a file is
+    tokenized only then: tokenizing a large module takes milliseconds)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    cached = _COMMENTS.get(path)
-    if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    source = _SOURCES.get(path)
+    if source is None or source.stamp != stamp:
         try:
-            cached = (stat.st_mtime_ns, stat.st_size, _read_comments(path))
+            with open(path, "rb") as f:
+                source = _SOURCES[path] = _Source(stamp, f.read())
         except OSError:
             return None
-        _COMMENTS[path] = cached
-    return cached[2].get(line)
+    if not 0 < line <= len(source.lines) or b"noqa" not in source.lines[line - 1].lower():
+        return None  # no ``# noqa`` can be on this line
+    if source.comments is None:
+        source.comments = _read_comments(source.data)
+    return source.comments.get(line)
 
 
 def is_triaged(api: TypeChecker, context: Context, code: str) -> bool:

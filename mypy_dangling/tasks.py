@@ -63,15 +63,32 @@ CONTAINER_CLASSES: Final = (
 )
 
 
+#: :func:`info_task_kind` by class, for the run: asked for every declared return type and
+#: every hooked call.  Cleared (:func:`forget_classes`) when a module is parsed again, since
+#: ``dmypy`` updates classes in place.
+_KINDS: dict[TypeInfo, TaskKind | None] = {}
+
+
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
     """Whether instances of the class are Tasks or Futures (by its MRO)."""
+    try:
+        return _KINDS[info]
+    except KeyError:
+        pass
     # TypeInfo.has_base is compiled: four of its MRO walks beat one in Python.
     has_base = info.has_base
+    kind: TaskKind | None = None
     if has_base(TASK_CLASS) or has_base(OLD_TASK_CLASS):
-        return "Task"
-    if has_base(FUTURE_CLASS) or has_base(OLD_FUTURE_CLASS):
-        return "Future"
-    return None
+        kind = "Task"
+    elif has_base(FUTURE_CLASS) or has_base(OLD_FUTURE_CLASS):
+        kind = "Future"
+    _KINDS[info] = kind
+    return kind
+
+
+def forget_classes() -> None:
+    """Classes may have changed (``dmypy`` parsed a module again)."""
+    _KINDS.clear()
 
 
 def task_kind(typ: Type | None) -> TaskKind | None:

@@ -35,7 +35,7 @@ from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
 from mypy_dangling.flow.verdict import HELD, UNKNOWN, Judge, Verdict
-from mypy_dangling.tasks import WRAPPER_FUNCTIONS, TaskKind, task_kind
+from mypy_dangling.tasks import WRAPPER_FUNCTIONS, TaskKind, forget_classes, task_kind
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
@@ -138,6 +138,7 @@ class Flow:
         """``module`` is parsed again (``dmypy``): its summaries and every verdict may change."""
         self.store.forget(module)
         self.judge.forget()
+        forget_classes()
         self._consulted.pop(module, None)
 
     def consulted(self, module: str) -> set[str]:
