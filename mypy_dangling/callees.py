@@ -83,7 +83,7 @@ def may_matter(
         return False  # operators, iteration, ``await``, ``with``: nothing is dropped there
     if fullname in PRODUCER_FUNCTIONS:
         return True
-    node = resolve(fullname, modules)
+    node = resolve(fullname, modules, flow.owners)
     if node is None:
         return True  # a local callable, or a name mypy made up: let the hook decide
     if method in RETRIEVAL_METHODS and _is_container_method(node):
@@ -123,23 +123,51 @@ def _produces_by_body(
         return False
     info = func.info if func.info is not FUNC_NO_INFO else None
     if info is not None:  # a method: judged on the receiver's class, named by the fullname
-        receiver = resolve(fullname.split(" of ", 1)[0].rpartition(".")[0], modules)
+        receiver = resolve(fullname.split(" of ", 1)[0].rpartition(".")[0], modules, flow.owners)
         info = receiver if isinstance(receiver, TypeInfo) else info
     return flow.judge.callee(node, info, modules, 0).fresh
 
 
-def resolve(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
-    """The callee's declaration; a method may be inherited (mypy names it by the receiver)."""
+def resolve(
+    fullname: str,
+    modules: dict[str, MypyFile],
+    owners: dict[str, SymbolNode | None] | None = None,
+) -> SymbolNode | None:
+    """The callee's declaration; a method may be inherited (mypy names it by the receiver).
+
+    ``owners``: a cache of what the part before the last dot names (a module or a class),
+    for the run: most callees are methods, many of the same classes.
+    """
+    owner, _, name = fullname.rpartition(".")
+    if owners is not None and owner:
+        try:
+            found = owners[owner]
+        except KeyError:
+            found = owners[owner] = modules.get(owner) or _node(owner, modules)
+        if isinstance(found, MypyFile):
+            sym = found.names.get(name)
+            return sym.node if sym is not None else None
+        if isinstance(found, TypeInfo):
+            sym = found.names.get(name) or found.get(name)
+            return sym.node if sym is not None else None
+        return None
     try:
         sym = lookup_fully_qualified(fullname, modules)
         if sym is not None:
             return sym.node
-        owner, _, name = fullname.rpartition(".")
         cls = lookup_fully_qualified(owner, modules) if owner else None
         member = cls.node.get(name) if cls is not None and isinstance(cls.node, TypeInfo) else None
     except Exception:  # an odd name: the hook decides by the inferred type
         return None
     return member.node if member is not None else None
+
+
+def _node(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    try:
+        sym = lookup_fully_qualified(fullname, modules)
+    except Exception:  # an odd name
+        return None
+    return sym.node if sym is not None else None
 
 
 def _is_container_method(node: SymbolNode) -> bool:

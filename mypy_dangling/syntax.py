@@ -10,6 +10,7 @@ only into statements whose line span contains the call.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import attrgetter
 from typing import Final
 
 from mypy.nodes import (
@@ -49,6 +50,15 @@ class Frame:
     @property
     def statement(self) -> Statement:
         return self.block.body[self.index]
+
+
+#: A node's line (the key of the binary search in :func:`statement_path`), read in C.
+LINE: Final = attrgetter("line")
+#: The statement types that have blocks of their own (:func:`child_blocks` is empty for the
+#: others): a set lookup by exact type is cheaper than ``child_blocks`` on each statement.
+COMPOUND_TYPES: Final = frozenset(
+    {IfStmt, WhileStmt, ForStmt, WithStmt, TryStmt, MatchStmt, ClassDef, Block}
+)
 
 
 def child_blocks(stmt: Statement) -> list[Block]:
@@ -112,15 +122,11 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
     body = block.body
     # The statements of a block follow each other, so the ones that span the line are the
     # last ones starting on or before it: a binary search (long bodies are common).
-    last = bisect_right(body, line, key=_line) - 1
+    last = bisect_right(body, line, key=LINE) - 1
     first = last
     while first > 0 and spans_line(body[first - 1], line):
         first -= 1
     return _path_in(block, range(max(first, 0), last + 1), target)
-
-
-def _line(stmt: Statement) -> int:
-    return stmt.line
 
 
 def _path_in(block: Block, indexes: range, target: Expression) -> list[Frame] | None:

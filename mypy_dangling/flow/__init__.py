@@ -26,6 +26,7 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     RefExpr,
+    SymbolNode,
 )
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
@@ -52,6 +53,8 @@ class Flow:
         self.store = FactStore(options)
         self.judge = Judge(config, self.store)
         self._consulted: dict[str, set[str]] = {}
+        #: What module or class a dotted name names (``callees.resolve``), for the run.
+        self.owners: dict[str, SymbolNode | None] = {}
         # Lines of ``<attr>loop.create_task(...)`` calls, per annotated function of the
         # module being checked (kept for one module at a time).
         self._loop_lines: dict[str, frozenset[int]] = {}
@@ -138,6 +141,7 @@ class Flow:
         """``module`` is parsed again (``dmypy``): its summaries and every verdict may change."""
         self.store.forget(module)
         self.judge.forget()
+        self.owners.clear()
         forget_classes()
         self._consulted.pop(module, None)
 

@@ -371,10 +371,11 @@ class FactStore:
                 if not is_candidate(func):
                     continue
                 if not func.body.body:
-                    # Stripped: read from the source when asked.  The source's digest makes
-                    # an edit of it change the module's interface, as a summary would.
-                    facts[STRIPPED] = facts.get(STRIPPED) or _source_digest(tree.path)
-                    continue
+                    # Stripped (mypy strips every body of a module, or none): read from
+                    # the source when asked.  The source's digest makes an edit of it
+                    # change the module's interface, as a summary would.
+                    facts[STRIPPED] = _source_digest(tree.path)
+                    break
                 summary = self._summarize_live(func, tree.fullname, modules)
                 if is_interesting(summary):
                     facts[qual] = summary

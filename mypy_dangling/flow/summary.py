@@ -86,7 +86,7 @@ from mypy.nodes import (
 )
 from mypy.server.subexpr import get_subexpressions
 
-from mypy_dangling.syntax import child_blocks, header_expressions, lvalue_names
+from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks, header_expressions, lvalue_names
 from mypy_dangling.tasks import WRAPPER_FUNCTIONS
 
 JSON = Any
@@ -526,7 +526,7 @@ def _return_expressions(block: Block) -> Iterator[Expression]:
         if isinstance(stmt, ReturnStmt):
             if stmt.expr is not None:
                 yield stmt.expr
-        elif not isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+        elif type(stmt) in COMPOUND_TYPES and not isinstance(stmt, ClassDef):
             for child in child_blocks(stmt):
                 yield from _return_expressions(child)
 
@@ -576,7 +576,11 @@ def _local_names(func: FuncDef) -> set[str]:
 
     def walk(block: Block) -> None:
         for stmt in block.body:
-            if isinstance(stmt, (GlobalDecl, NonlocalDecl)):
+            kind = type(stmt)
+            if kind is AssignmentStmt:  # the most common statement that binds
+                for lvalue in cast(AssignmentStmt, stmt).lvalues:
+                    bind(lvalue)
+            elif isinstance(stmt, (GlobalDecl, NonlocalDecl)):
                 declared.update(stmt.names)
             elif isinstance(stmt, (FuncDef, OverloadedFuncDef, ClassDef)):
                 names.add(stmt.name)
@@ -584,9 +588,6 @@ def _local_names(func: FuncDef) -> set[str]:
             elif isinstance(stmt, Decorator):
                 names.add(stmt.func.name)
                 continue
-            elif isinstance(stmt, AssignmentStmt):
-                for lvalue in stmt.lvalues:
-                    bind(lvalue)
             elif isinstance(stmt, OperatorAssignmentStmt):
                 bind(stmt.lvalue)
             elif isinstance(stmt, ForStmt):
@@ -605,8 +606,9 @@ def _local_names(func: FuncDef) -> set[str]:
                 names.update(alias or name for name, alias in stmt.names)
             if walrus:
                 names.update(_walrus_targets(stmt))
-            for child in child_blocks(stmt):
-                walk(child)
+            if kind in COMPOUND_TYPES:
+                for child in child_blocks(stmt):
+                    walk(child)
 
     walk(func.body)
     return names - declared
