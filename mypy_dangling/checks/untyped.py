@@ -50,7 +50,9 @@ def any_loop_lines(func: FuncDef) -> frozenset[int]:
     """The lines of an annotated function that hold a call ``<...>.<attr>loop.create_task``."""
     lines: set[int] = set()
     for expr in get_subexpressions(func):
-        if is_loop_call(expr, typed=True):
+        # most subexpressions are not calls: the exact type first (mypy does not subclass
+        # its expression nodes), then the full test
+        if type(expr) is CallExpr and is_loop_call(expr, typed=True):
             end = expr.end_line if expr.end_line is not None else expr.line
             lines.update(range(expr.line, end + 1))
     return frozenset(lines)

@@ -57,7 +57,7 @@ class Flow:
         self.owners: dict[str, SymbolNode | None] = {}
         # Lines of ``<attr>loop.create_task(...)`` calls, per annotated function of the
         # module being checked (kept for one module at a time).
-        self._loop_lines: dict[str, frozenset[int]] = {}
+        self._loop_lines: dict[FuncDef, frozenset[int]] = {}
         self._loop_lines_module = ""
 
     def any_loop_lines(self, func: FuncDef) -> frozenset[int]:
@@ -65,10 +65,9 @@ class Flow:
         if not self._loop_lines or module != self._loop_lines_module:
             self._loop_lines = {}
             self._loop_lines_module = module
-        key = f"{func.fullname}:{func.line}"
-        found = self._loop_lines.get(key)
+        found = self._loop_lines.get(func)
         if found is None:
-            found = self._loop_lines[key] = any_loop_lines(func)
+            found = self._loop_lines[func] = any_loop_lines(func)
         return found
 
     def may_hide_task(self, typ: Type) -> bool:
