@@ -120,9 +120,9 @@ def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: Type
 
     Hooks fire for every call (and for operators, indexing, ``with``, ...), so this runs
     hundreds of thousands of times on a large codebase: only a real call that has a callable
-    argument, that sits in an unannotated function under ``check_untyped_defs``, or that
-    sits on a line of an annotated function holding ``<...>.<attr>loop.create_task(...)``,
-    can drop a task through ``_check_other_call``.
+    argument, or that sits (under ``check_untyped_defs``) on a line holding
+    ``<...>loop.create_task(...)`` (``<...>.<attr>loop.create_task(...)`` in an annotated
+    function), can drop a task through ``_check_other_call``.
     """
     if not isinstance(ctx.context, CallExpr):
         return False
@@ -135,7 +135,7 @@ def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: Type
     func = api.scope.current_function()
     if not isinstance(func, FuncDef):
         return False
-    return func.is_dynamic() or ctx.context.line in flow.any_loop_lines(func)
+    return ctx.context.line in flow.any_loop_lines(func, api.path)
 
 
 def callee_description(fullname: str, is_method: bool) -> str:

@@ -11,12 +11,13 @@ with no hooked call inside (every name ``Any``) is invisible to the plugin.
 
 In annotated functions the same holds for an *attribute* typed ``Any`` (an unannotated
 attribute: ``self._pool._loop.create_task(work())``), not for a name declared ``Any``.  To
-keep the per-call cost low there, each function's lines that hold such a call are listed
-once (:func:`any_loop_lines`), and only calls on those lines are looked at.
+keep the per-call cost low, each function's lines that hold such a call are listed once
+(:func:`any_loop_lines`), and only calls on those lines are looked at.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Final, TypeGuard
 
 from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, NameExpr
@@ -46,13 +47,34 @@ def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     return _last_name(receiver).endswith("loop")
 
 
-def any_loop_lines(func: FuncDef) -> frozenset[int]:
-    """The lines of an annotated function that hold a call ``<...>.<attr>loop.create_task``."""
+#: ``<...>loop.create_task``/``run_in_executor`` as written in a source file: whitespace,
+#: line continuations and a closing parenthesis may sit between the receiver and the dot.
+LOOP_CALL_TEXT: Final = re.compile(rb"loop[\s)\\]*\.[\s\\]*(?:create_task|run_in_executor)\b")
+
+
+def mentions_loop_calls(path: str) -> bool:
+    """Whether the source file may hold a call ``<...>loop.create_task(...)`` at all: a
+    text search, so that the syntax trees of the many modules without one are not walked
+    (True when the file cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return True
+    if b"create_task" not in data and b"run_in_executor" not in data:
+        return False  # a plain substring search first: far faster than the pattern
+    return LOOP_CALL_TEXT.search(data) is not None
+
+
+def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:
+    """The lines of a function that hold a call ``<...>loop.create_task(...)`` (in an
+    annotated function, ``<...>.<attr>loop.create_task(...)``): a hooked call elsewhere
+    cannot be the argument of one."""
     lines: set[int] = set()
     for expr in get_subexpressions(func):
         # most subexpressions are not calls: the exact type first (mypy does not subclass
         # its expression nodes), then the full test
-        if type(expr) is CallExpr and is_loop_call(expr, typed=True):
+        if type(expr) is CallExpr and is_loop_call(expr, typed=typed):
             end = expr.end_line if expr.end_line is not None else expr.line
             lines.update(range(expr.line, end + 1))
     return frozenset(lines)
