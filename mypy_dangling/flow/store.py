@@ -65,6 +65,7 @@ from mypy.types import (
     NoneType,
     Overloaded,
     Type,
+    TypeType,
     TypeVarType,
     UnionType,
     get_proper_type,
@@ -121,16 +122,19 @@ def may_return_task(typ: Type | None) -> bool:
 def typevar_may_be_task(typevar: TypeVarType) -> bool:
     """Whether a type variable can stand for a Task (``def ident(x: T) -> T``).
 
-    Not one bound to a callable (a decorator such as ``def callback(f: F) -> F``) or
-    restricted to values that are not tasks (``AnyStr``).
+    Not one bound to a callable or a class (a decorator such as ``def callback(f: F) -> F``,
+    or typeshed's ``runtime_checkable(cls: _TC) -> _TC``) or restricted to values that are
+    not tasks (``AnyStr``).
     """
     if typevar.values:
         return any(task_kind(value) is not None for value in typevar.values)
     bound = get_proper_type(typevar.upper_bound)
-    if isinstance(bound, (CallableType, Overloaded)):
+    if isinstance(bound, (CallableType, Overloaded, TypeType)):
         return False
     if isinstance(bound, UnionType):
-        return any(not isinstance(get_proper_type(i), FunctionLike) for i in bound.items)
+        return any(
+            not isinstance(get_proper_type(i), (FunctionLike, TypeType)) for i in bound.items
+        )
     return True
 
 
