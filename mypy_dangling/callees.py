@@ -53,6 +53,7 @@ from mypy_dangling.flow.store import (
     may_return_task,
     typevar_may_be_task,
 )
+from mypy_dangling.flow.summary import lookup_node
 from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
@@ -143,7 +144,7 @@ def resolve(
         try:
             found = owners[owner]
         except KeyError:
-            found = owners[owner] = modules.get(owner) or _node(owner, modules)
+            found = owners[owner] = modules.get(owner) or lookup_node(owner, modules)
         if isinstance(found, MypyFile):
             sym = found.names.get(name)
             return sym.node if sym is not None else None
@@ -160,14 +161,6 @@ def resolve(
     except Exception:  # an odd name: the hook decides by the inferred type
         return None
     return member.node if member is not None else None
-
-
-def _node(fullname: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
-    try:
-        sym = lookup_fully_qualified(fullname, modules)
-    except Exception:  # an odd name
-        return None
-    return sym.node if sym is not None else None
 
 
 def _is_container_method(node: SymbolNode) -> bool:

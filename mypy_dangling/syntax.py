@@ -102,6 +102,14 @@ def header_expressions(stmt: Statement) -> list[Expression]:
     return []
 
 
+def own_expressions(stmt: Statement) -> list[Expression]:
+    """Every expression a statement evaluates itself, subexpressions included: for a
+    compound statement, those of its header (its blocks hold statements of their own)."""
+    if child_blocks(stmt):
+        return [e for h in header_expressions(stmt) for e in (h, *get_subexpressions(h))]
+    return get_subexpressions(stmt)
+
+
 def spans_line(stmt: Statement, line: int) -> bool:
     end = stmt.end_line
     return stmt.line <= line <= (end if end is not None and end >= stmt.line else line)

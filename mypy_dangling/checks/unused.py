@@ -66,7 +66,12 @@ from mypy.server.subexpr import get_subexpressions
 from mypy_dangling.checks.dangling import value_reaches
 from mypy_dangling.errorcodes import UNUSED_TASK, report
 from mypy_dangling.flow.summary import FunctionBody, ModuleNames
-from mypy_dangling.syntax import Frame, child_blocks, header_expressions, lvalue_names
+from mypy_dangling.syntax import (
+    Frame,
+    child_blocks,
+    lvalue_names,
+    own_expressions,
+)
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
@@ -239,19 +244,12 @@ class Liveness:
                 if self._mentions(stmt):
                     self.opaque = True  # read in a closure
                 continue
-            children = child_blocks(stmt)
-            if isinstance(stmt, Block):
-                exprs: list[Expression] = []
-            elif children:
-                exprs = [e for h in header_expressions(stmt) for e in [h, *get_subexpressions(h)]]
-            else:
-                exprs = get_subexpressions(stmt)
-            for expr in exprs:
+            for expr in own_expressions(stmt):
                 kind = type(expr)
                 if (kind is LambdaExpr or kind is CallExpr) and self._hides_reads(expr):
                     self.opaque = True
                     return
-            for child in children:
+            for child in child_blocks(stmt):
                 self._scan(child)
 
     def _hides_reads(self, expr: Expression) -> bool:

@@ -39,21 +39,16 @@ from mypy.nodes import (
     Block,
     ClassDef,
     Decorator,
-    ForStmt,
     FuncDef,
     IfStmt,
-    MatchStmt,
     MypyFile,
     OverloadedFuncDef,
     Statement,
     SymbolNode,
     SymbolTable,
     SymbolTableNode,
-    TryStmt,
     TypeInfo,
     Var,
-    WhileStmt,
-    WithStmt,
 )
 from mypy.options import Options
 from mypy.types import (
@@ -73,7 +68,7 @@ from mypy.types import (
 from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
-from mypy_dangling.syntax import child_blocks
+from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks
 from mypy_dangling.tasks import info_task_kind, task_kind
 
 FACTS_NAME: Final = "__mypy_dangling_facts__"
@@ -87,7 +82,7 @@ NO_BODY: Final = None
 STATEMENT_KINDS: Final[dict[type[Statement], str]] = {
     **dict.fromkeys((FuncDef, Decorator, OverloadedFuncDef), "def"),
     ClassDef: "class",
-    **dict.fromkeys((IfStmt, TryStmt, WithStmt, ForStmt, WhileStmt, MatchStmt, Block), "blocks"),
+    **dict.fromkeys(COMPOUND_TYPES - {ClassDef}, "blocks"),
 }
 #: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
 STRIPPED: Final = "<stripped>"

@@ -86,7 +86,13 @@ from mypy.nodes import (
 )
 from mypy.server.subexpr import get_subexpressions
 
-from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks, header_expressions, lvalue_names
+from mypy_dangling.syntax import (
+    COMPOUND_TYPES,
+    child_blocks,
+    header_expressions,
+    lvalue_names,
+    own_expressions,
+)
 from mypy_dangling.tasks import WRAPPER_FUNCTIONS
 
 JSON = Any
@@ -619,12 +625,6 @@ def _walrus_targets(stmt: Statement) -> Iterator[str]:
     (its blocks are walked one statement at a time)."""
     if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
         return
-    if child_blocks(stmt):
-        exprs = [
-            sub for expr in header_expressions(stmt) for sub in (expr, *get_subexpressions(expr))
-        ]
-    else:
-        exprs = get_subexpressions(stmt)
-    for expr in exprs:
+    for expr in own_expressions(stmt):
         if isinstance(expr, AssignmentExpr):
             yield expr.target.name

@@ -53,6 +53,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars
 
+from mypy_dangling.checks.untyped import ANY_LOOP_METHODS
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import (
     NO_BODY,
@@ -83,8 +84,6 @@ WEAK_CLASSES: Final = (
     "weakref.WeakValueDictionary",
     "weakref.WeakKeyDictionary",
 )
-#: Event loop methods recognised on a receiver typed ``Any`` whose name ends in ``loop``.
-ANY_LOOP_METHODS: Final = ("create_task", "run_in_executor")
 #: How many calls deep a delegation is followed.
 MAX_DEPTH: Final = 8
 
