@@ -17,7 +17,6 @@ keep the per-call cost low, each function's lines that hold such a call are list
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Final, TypeGuard
 
 from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, NameExpr
@@ -45,25 +44,6 @@ def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     if typed and not isinstance(receiver, MemberExpr):
         return False
     return _last_name(receiver).endswith("loop")
-
-
-#: ``<...>loop.create_task``/``run_in_executor`` as written in a source file: whitespace,
-#: line continuations and a closing parenthesis may sit between the receiver and the dot.
-LOOP_CALL_TEXT: Final = re.compile(rb"loop[\s)\\]*\.[\s\\]*(?:create_task|run_in_executor)\b")
-
-
-def mentions_loop_calls(path: str) -> bool:
-    """Whether the source file may hold a call ``<...>loop.create_task(...)`` at all: a
-    text search, so that the syntax trees of the many modules without one are not walked
-    (True when the file cannot be read)."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return True
-    if b"create_task" not in data and b"run_in_executor" not in data:
-        return False  # a plain substring search first: far faster than the pattern
-    return LOOP_CALL_TEXT.search(data) is not None
 
 
 def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:

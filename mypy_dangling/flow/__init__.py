@@ -31,7 +31,7 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
-from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_calls
+from mypy_dangling.checks.untyped import any_loop_lines
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
@@ -52,6 +52,7 @@ class Flow:
         self.options = options
         self.store = FactStore(options)
         self.judge = Judge(config, self.store)
+        forget_classes()  # a new build: the classes of an earlier one must not stay alive
         self._consulted: dict[str, set[str]] = {}
         #: What module or class a dotted name names (``callees.resolve``), for the run.
         self.owners: dict[str, SymbolNode | None] = {}
@@ -59,18 +60,13 @@ class Flow:
         # code), per function of the module being checked (kept for one module at a time).
         self._loop_lines: dict[FuncDef, frozenset[int]] = {}
         self._loop_lines_path = ""
-        self._loop_calls_written = True
 
     def any_loop_lines(self, func: FuncDef, path: str) -> frozenset[int]:
         """:func:`~mypy_dangling.checks.untyped.any_loop_lines` of ``func`` (in the file
-        ``path``), computed once per function, and not at all in a module whose source
-        never writes ``loop.create_task``/``loop.run_in_executor``."""
+        ``path``), computed once per function."""
         if path != self._loop_lines_path:
             self._loop_lines = {}
             self._loop_lines_path = path
-            self._loop_calls_written = mentions_loop_calls(path)
-        if not self._loop_calls_written:
-            return frozenset()
         found = self._loop_lines.get(func)
         if found is None:
             found = self._loop_lines[func] = any_loop_lines(func, typed=not func.is_dynamic())
