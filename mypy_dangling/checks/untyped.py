@@ -46,6 +46,18 @@ def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     return _last_name(receiver).endswith("loop")
 
 
+def mentions_loop_methods(path: str) -> bool:
+    """Whether a source file names ``create_task`` or ``run_in_executor`` at all: a call of
+    either must spell the name out, so a module that does not cannot hold one, and its
+    functions are not walked (True when the file cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return True
+    return any(name.encode() in data for name in ANY_LOOP_METHODS)
+
+
 def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:
     """The lines of a function that hold a call ``<...>loop.create_task(...)`` (in an
     annotated function, ``<...>.<attr>loop.create_task(...)``): a hooked call elsewhere

@@ -31,7 +31,7 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
-from mypy_dangling.checks.untyped import any_loop_lines
+from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_methods
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
@@ -60,13 +60,18 @@ class Flow:
         # code), per function of the module being checked (kept for one module at a time).
         self._loop_lines: dict[FuncDef, frozenset[int]] = {}
         self._loop_lines_path = ""
+        self._loop_methods_named = True
 
     def any_loop_lines(self, func: FuncDef, path: str) -> frozenset[int]:
         """:func:`~mypy_dangling.checks.untyped.any_loop_lines` of ``func`` (in the file
-        ``path``), computed once per function."""
+        ``path``), computed once per function, and not at all in a module whose source
+        never names the loop methods."""
         if path != self._loop_lines_path:
             self._loop_lines = {}
             self._loop_lines_path = path
+            self._loop_methods_named = mentions_loop_methods(path)
+        if not self._loop_methods_named:
+            return frozenset()
         found = self._loop_lines.get(func)
         if found is None:
             found = self._loop_lines[func] = any_loop_lines(func, typed=not func.is_dynamic())
