@@ -33,6 +33,7 @@ receiver named ``*loop`` is an event loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, Final, TypeGuard, cast
 
 from mypy.lookup import lookup_fully_qualified
@@ -206,13 +207,6 @@ class FunctionBody:
         self.names = names
         self.params = [arg.variable.name for arg in func.arguments]
         self.self_name = self.params[0] if self.params and bound_self else None
-        self.locals = _local_names(func)
-        self.uses: dict[str, LocalUses] = {name: LocalUses() for name in self.locals}
-        offset = 1 if self.self_name is not None else 0
-        for index, name in enumerate(self.params):
-            if name in self.uses and name != self.self_name:
-                # The caller's own argument: whatever it passed comes back.
-                self.uses[name].bound.append(["arg", index - offset])
         self.returns: list[Expression] = []
         self._assigned_from: dict[str, list[Expression | None]] = {}
         #: Whether the body was walked (``uses`` and ``_assigned_from`` are complete).
@@ -223,6 +217,25 @@ class FunctionBody:
             self._walk(func.body)
         else:
             self.returns = list(_return_expressions(func.body))
+
+    @cached_property
+    def uses(self) -> dict[str, LocalUses]:
+        """Every local name (parameters included), and what the body does with it.
+
+        Computed on first use: finding the locals takes a pass over the body, which a
+        summary of ``return None`` or ``return self._task`` never needs.  (A parameter is
+        always a local: :meth:`is_local_name` answers for those without the pass.)
+        """
+        uses = {name: LocalUses() for name in _local_names(self.func)}
+        offset = 1 if self.self_name is not None else 0
+        for index, name in enumerate(self.params):
+            if name in uses and name != self.self_name:
+                # The caller's own argument: whatever it passed comes back.
+                uses[name].bound.append(["arg", index - offset])
+        return uses
+
+    def is_local_name(self, name: str) -> bool:
+        return name in self.params or name in self.uses
 
     # -- the walk ------------------------------------------------------------------
 
@@ -388,12 +401,12 @@ class FunctionBody:
     # -- names -----------------------------------------------------------------------
 
     def _is_local(self, expr: Expression | None) -> TypeGuard[NameExpr]:
-        return isinstance(expr, NameExpr) and expr.name in self.uses
+        return isinstance(expr, NameExpr) and self.is_local_name(expr.name)
 
     def global_fullname(self, expr: Expression) -> str | None:
         """The fullname a global name or a module attribute refers to."""
         if isinstance(expr, NameExpr):
-            if expr.name in self.uses:
+            if self.is_local_name(expr.name):
                 return None
             return expr.fullname or self.names.global_name(expr.name)
         if isinstance(expr, MemberExpr):
@@ -418,10 +431,10 @@ class FunctionBody:
         if isinstance(expr, OpExpr) and expr.op in ("and", "or"):
             return self.origins(expr.left) + self.origins(expr.right)
         if isinstance(expr, NameExpr):
-            if expr.name in self.uses:
-                return [["local", expr.name]]
-            if expr.name in ("None", "True", "False"):
+            if expr.name in ("None", "True", "False"):  # keywords: never a local
                 return [NONE]
+            if self.is_local_name(expr.name):
+                return [["local", expr.name]]
             return [GIVEN]
         if isinstance(expr, LITERALS):
             return [NONE]
@@ -456,7 +469,7 @@ class FunctionBody:
                 return ["self"]
             if expr.name in self.params:
                 return ["param", self.params.index(expr.name)]
-            if expr.name in self.uses:
+            if self.is_local_name(expr.name):
                 self.incomplete |= not self.walked
                 assigned = self._assigned_from.get(expr.name, [])
                 if len(assigned) == 1 and assigned[0] is not None:
