@@ -23,7 +23,7 @@ declaration changes only through a new parse, and ``dmypy`` keeps the plugin bet
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
@@ -37,8 +37,10 @@ from mypy.nodes import (
     Var,
 )
 from mypy.types import (
+    AnyType,
     CallableType,
     Instance,
+    NoneType,
     Overloaded,
     Type,
     TypeVarType,
@@ -48,9 +50,11 @@ from mypy.types import (
 
 from mypy_dangling.checks.callbacks import ignores_result
 from mypy_dangling.flow.store import (
+    WIDE_RETURNS,
     function_of,
     is_candidate,
     may_return_task,
+    module_of,
     typevar_may_be_task,
 )
 from mypy_dangling.flow.summary import lookup_node
@@ -66,6 +70,12 @@ if TYPE_CHECKING:
     from mypy_dangling.flow import Flow
 
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
+#: Declared return classes that are no task but still matter: a coroutine (to the
+#: untyped-code check) or a type wider than a task (its body decides).
+PLAIN_RETURN_EXCEPTIONS: Final = COROUTINE_CLASSES | WIDE_RETURNS
+#: Types that are never a callable, so never a callback parameter (exact types: a
+#: ``TypeAliasType`` may stand for a callable, and is looked at).
+NOT_CALLABLE_TYPES: Final = frozenset({Instance, NoneType, AnyType, UnionType, TypeVarType})
 
 
 def may_matter(
@@ -105,6 +115,15 @@ def _function_may_matter(
     typ = func.type
     if isinstance(typ, CallableType):
         ret = typ.ret_type
+        ret_kind = type(ret)
+        if ret_kind is NoneType or (
+            ret_kind is Instance
+            and info_task_kind(cast(Instance, ret).type) is None
+            and cast(Instance, ret).type.fullname not in PLAIN_RETURN_EXCEPTIONS
+        ):
+            # The commonest declarations (``-> None``, ``-> str``, ``-> Entity``): neither
+            # a task nor a wider type; only a callback parameter can matter.
+            return _has_callback_param(typ)
         if return_may_matter(ret, coroutines) or has_callable_param(typ):
             return True
         if not may_return_task(ret):
@@ -114,6 +133,18 @@ def _function_may_matter(
     return _produces_by_body(fullname, func, modules, flow)
 
 
+def _has_callback_param(callee: CallableType) -> bool:
+    """:func:`has_callable_param`, without a call for the parameters whose declared type
+    is plainly no callable (an instance, ``None``, ``Any``...)."""
+    for typ in callee.arg_types:
+        kind = type(typ)
+        if kind in NOT_CALLABLE_TYPES:
+            continue
+        if ignores_result(typ):
+            return True
+    return False
+
+
 def _produces_by_body(
     fullname: str, node: SymbolNode, modules: dict[str, MypyFile], flow: Flow
 ) -> bool:
@@ -121,6 +152,12 @@ def _produces_by_body(
     returns a task it made and does not keep."""
     func = function_of(node)
     if func is None or not is_candidate(func) or not flow.config.infer_owners:
+        return False
+    module = module_of(func, modules)
+    tree = modules.get(module) if module else None
+    if tree is None or tree.is_stub or tree.path.endswith(".pyi"):
+        # No body (typeshed, a stub package): the declaration decides, and a declared
+        # task has made the callee matter already.
         return False
     info = func.info if func.info is not FUNC_NO_INFO else None
     if info is not None:  # a method: judged on the receiver's class, named by the fullname

@@ -36,6 +36,7 @@ from mypy.server.subexpr import get_subexpressions
 
 #: Statements with a scope of their own: their bodies are checked as separate functions.
 SCOPE_STATEMENTS = (FuncDef, Decorator, OverloadedFuncDef)
+SCOPE_TYPES: Final = frozenset(SCOPE_STATEMENTS)
 
 
 class Frame:
@@ -125,6 +126,12 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
     """The statements from ``block`` down to the innermost one that contains ``target``.
 
     Does not enter nested functions: a call inside one belongs to that function's body.
+
+    The innermost statement is taken on its lines alone when it is a simple statement and
+    the last one that starts on or before the target's line: it may then not contain the
+    target (when the target is not in ``block`` at all), which a caller learns anyway by
+    looking for the target in it (nothing drops, binds or passes a node a statement does
+    not contain); looking first would walk every subexpression of the statement.
     """
     line = target.line
     body = block.body
@@ -134,24 +141,19 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
     first = last
     while first > 0 and spans_line(body[first - 1], line):
         first -= 1
-    return _path_in(block, range(max(first, 0), last + 1), target)
-
-
-def _path_in(block: Block, indexes: range, target: Expression) -> list[Frame] | None:
-    line = target.line
-    for index in indexes:
-        stmt = block.body[index]
-        if not spans_line(stmt, line) or isinstance(stmt, SCOPE_STATEMENTS):
+    for index in range(max(first, 0), last + 1):
+        stmt = body[index]
+        kind = type(stmt)  # exact types: mypy does not subclass its statement nodes
+        if kind in SCOPE_TYPES or not spans_line(stmt, line):
             continue
-        children = child_blocks(stmt)
-        for child in children:
-            inner = statement_path(child, target)
-            if inner is not None:
-                return [Frame(block, index), *inner]
-        if isinstance(stmt, Block):
-            continue
-        exprs = header_expressions(stmt) if children else [stmt]
-        if any(contains(e, target) for e in exprs):
+        if kind in COMPOUND_TYPES:
+            for child in child_blocks(stmt):
+                inner = statement_path(child, target)
+                if inner is not None:
+                    return [Frame(block, index), *inner]
+            if kind is not Block and any(contains(e, target) for e in header_expressions(stmt)):
+                return [Frame(block, index)]
+        elif index == last or contains(stmt, target):
             return [Frame(block, index)]
     return None
 

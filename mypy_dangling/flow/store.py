@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterator
+from itertools import compress
 from typing import Final, cast
 
 from mypy.errors import Errors
@@ -84,6 +85,8 @@ STATEMENT_KINDS: Final[dict[type[Statement], str]] = {
     ClassDef: "class",
     **dict.fromkeys(COMPOUND_TYPES - {ClassDef}, "blocks"),
 }
+#: The statements that define a function or a class, or hold blocks that can.
+DEFINING_TYPES: Final = frozenset(STATEMENT_KINDS)
 #: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
 STRIPPED: Final = "<stripped>"
 
@@ -200,8 +203,10 @@ def _candidates(
     body: list[Statement], names: SymbolTable, qual: str, found: list[tuple[str, FuncDef]]
 ) -> bool:
     """Add the candidates defined by ``body`` to ``found``; True once a stripped one is."""
-    for stmt in body:
-        kind = type(stmt)  # exact types: mypy does not subclass its statement nodes
+    # Most statements define nothing (imports, assignments, expressions): they are skipped
+    # in C, by exact type (mypy does not subclass its statement nodes).
+    for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
+        kind = type(stmt)
         if kind is FuncDef:
             func: FuncDef | None = cast(FuncDef, stmt)
         elif kind is Decorator:

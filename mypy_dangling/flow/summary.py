@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import compress
 from typing import Any, Final, TypeGuard, cast
 
 from mypy.lookup import lookup_fully_qualified
@@ -128,6 +129,25 @@ OTHER: Final = ["other"]
 GIVEN: Final = ["given"]
 NONE: Final = ["none"]
 LITERALS: Final = (IntExpr, StrExpr, BytesExpr, FloatExpr, ComplexExpr, EllipsisExpr)
+#: The statements :func:`_return_expressions` looks at (by exact type: mypy does not
+#: subclass its statement nodes): returns, and the ones with blocks but classes.
+RETURN_WALK_TYPES: Final = frozenset({ReturnStmt} | (COMPOUND_TYPES - {ClassDef}))
+#: The statements :func:`_local_names` looks at in a body without ``:=``: the ones that
+#: bind a name, and the ones with blocks.
+BINDING_TYPES: Final = frozenset(
+    {
+        AssignmentStmt,
+        OperatorAssignmentStmt,
+        GlobalDecl,
+        NonlocalDecl,
+        FuncDef,
+        OverloadedFuncDef,
+        Decorator,
+        Import,
+        ImportFrom,
+    }
+    | COMPOUND_TYPES
+)
 
 
 def is_trivial(body: Block) -> bool:
@@ -541,11 +561,13 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
 def _return_expressions(block: Block) -> Iterator[Expression]:
     """The values of the ``return`` statements of a body, in order (not in nested
     functions or classes), as :meth:`FunctionBody._walk` finds them."""
-    for stmt in block.body:
+    body = block.body
+    # Only returns and statements with blocks matter: the others are skipped in C.
+    for stmt in compress(body, map(RETURN_WALK_TYPES.__contains__, map(type, body))):
         if isinstance(stmt, ReturnStmt):
             if stmt.expr is not None:
                 yield stmt.expr
-        elif type(stmt) in COMPOUND_TYPES and not isinstance(stmt, ClassDef):
+        else:
             for child in child_blocks(stmt):
                 yield from _return_expressions(child)
 
@@ -594,7 +616,13 @@ def _local_names(func: FuncDef) -> set[str]:
     walrus = AssignmentExpr in map(type, get_subexpressions(func.body))
 
     def walk(block: Block) -> None:
-        for stmt in block.body:
+        body = block.body
+        # Without a walrus, only the statements that can bind a name matter: the others
+        # (expressions, returns, ``raise``...) are skipped in C.
+        stmts = (
+            body if walrus else compress(body, map(BINDING_TYPES.__contains__, map(type, body)))
+        )
+        for stmt in stmts:
             kind = type(stmt)
             if kind is AssignmentStmt:  # the most common statement that binds
                 for lvalue in cast(AssignmentStmt, stmt).lvalues:

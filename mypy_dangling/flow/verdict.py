@@ -234,9 +234,14 @@ class Judge:
         self.config = config
         self.store = store
         self._memo: dict[tuple[str, str], Verdict] = {}
+        #: What a hook's call of a method on an instance of a class comes to, before the
+        #: instance's type arguments are looked at (see :meth:`_method`): a hooked method
+        #: is called many times on receivers of a few classes.
+        self._methods: dict[tuple[TypeInfo, str], tuple[Verdict, bool]] = {}
 
     def forget(self) -> None:
         self._memo.clear()
+        self._methods.clear()
 
     # -- callees, as the hooks see them -------------------------------------------------
 
@@ -409,16 +414,32 @@ class Judge:
         if not isinstance(receiver, Instance):
             return UNKNOWN
         info = receiver.type
+        if depth:
+            verdict, by_class = self._class_method(info, name, modules, depth)
+        else:  # a hook's question: the same few (class, method) pairs, asked again and again
+            key = (info, name)
+            found = self._methods.get(key)
+            if found is None:
+                found = self._methods[key] = self._class_method(info, name, modules, depth)
+            verdict, by_class = found
+        if not by_class and hands_back_existing(receiver, name):
+            return HELD
+        return verdict
+
+    def _class_method(
+        self, info: TypeInfo, name: str, modules: dict[str, MypyFile], depth: int
+    ) -> tuple[Verdict, bool]:
+        """What calling method ``name`` on an instance of ``info`` returns, unless the
+        instance's type arguments decide (:func:`hands_back_existing`); and whether the class
+        alone decided it (a TaskGroup's or an event loop's own methods), ahead of them."""
         if info.has_base(TASK_GROUP_CLASS) and name == "create_task":
-            return HELD
+            return HELD, True
         if info.has_base(EVENT_LOOP_CLASS) and name in PRODUCER_LOOP_METHODS:
-            return fresh(PRODUCER_LOOP_METHODS[name])
-        if hands_back_existing(receiver, name):
-            return HELD
+            return fresh(PRODUCER_LOOP_METHODS[name]), True
         sym = info.get(name)
         if sym is None or sym.node is None:
-            return UNKNOWN
-        return self.callee(sym.node, info, modules, depth)
+            return UNKNOWN, False
+        return self.callee(sym.node, info, modules, depth), False
 
     # -- types of receivers ---------------------------------------------------------------
 
