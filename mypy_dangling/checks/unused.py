@@ -20,11 +20,14 @@ its exception swallowed by the context manager.  A missed report, never a false 
 
 from __future__ import annotations
 
+from itertools import compress, islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from mypy.nodes import (
     FUNC_NO_INFO,
     LDEF,
+    AssertStmt,
     AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
@@ -32,6 +35,7 @@ from mypy.nodes import (
     BreakStmt,
     CallExpr,
     ClassDef,
+    ConditionalExpr,
     ContinueStmt,
     Decorator,
     DelStmt,
@@ -52,7 +56,9 @@ from mypy.nodes import (
     Node,
     NonlocalDecl,
     OperatorAssignmentStmt,
+    OpExpr,
     OverloadedFuncDef,
+    PassStmt,
     RaiseStmt,
     ReturnStmt,
     Statement,
@@ -69,11 +75,14 @@ from mypy_dangling.flow.summary import FunctionBody, ModuleNames
 from mypy_dangling.syntax import (
     Frame,
     child_blocks,
+    header_expressions,
     lvalue_names,
     own_expressions,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from mypy.checker import TypeChecker
 
     from mypy_dangling.flow import Flow
@@ -86,17 +95,20 @@ INTROSPECTION: Final = frozenset({"locals", "vars", "eval", "exec"})
 def check_binding(
     flow: Flow, api: TypeChecker, func: FuncDef, path: list[Frame], call: CallExpr, kind: TaskKind
 ) -> None:
-    """Report the local names that ``call``'s task is bound to and that nothing keeps."""
+    """Report the local names that ``call``'s task is bound to and that nothing keeps.
+
+    The cheap questions come first, since most bindings are kept: whether the statements
+    right after the binding plainly keep it (:func:`kept_next`), whether it is read at all,
+    whether the function plainly keeps it.  Opacity (:func:`opaque`) can only silence a
+    report, so it is asked last, of the few bindings about to be reported.
+    """
     stmt = path[-1].statement
     body: FunctionBody | None = None
     for name in bound_names(stmt, call):
-        if name.kind != LDEF:
+        if name.kind != LDEF or kept_next(path, name.name):
             continue
-        liveness = Liveness(func, name.name)
-        if liveness.opaque:
-            continue
-        if liveness.live_after(path, name):
-            if plainly_kept(func, name.name):
+        if Liveness(name.name).live_after(path, name):
+            if plainly_kept(func, name.name, path):
                 continue
             if body is None:
                 names = ModuleNames(api.tree.fullname, api.modules)
@@ -105,20 +117,52 @@ def check_binding(
             if why is None:
                 continue
             message = f'{kind} assigned to "{name.name}" is never kept: {why}'
-        elif Liveness(func, name.name, kills=False).live_after(path, name):
+        elif Liveness(name.name, kills=False).live_after(path, name):
             message = f'{kind} assigned to "{name.name}" is overwritten before it is read'
         else:
             message = f'{kind} assigned to "{name.name}" is never read'
-        report(api, message, name, UNUSED_TASK)
+        if not opaque(func, name.name):
+            report(api, message, name, UNUSED_TASK)
 
 
-def plainly_kept(func: FuncDef, name: str) -> bool:
+def plainly_kept(func: FuncDef, name: str, path: list[Frame]) -> bool:
     """Whether ``func`` keeps the local ``name`` in a way that is plain from one look at its
     expressions: it awaits it (``await task``) or passes it to a function (not a method,
     whose receiver may be a weak container).  :func:`never_kept` would say the same after
     reading the whole body; most tasks bound to a local are kept one of these two ways.
+
+    The statements after the binding at ``path`` (in its block, then in each enclosing
+    one) are looked at first: that is where a task is usually awaited, and they are part
+    of the body, so finding it there gives the same answer without the whole pass.
     """
-    for expr in get_subexpressions(func.body):
+    for frame in reversed(path):
+        for stmt in islice(frame.block.body, frame.index + 1, None):
+            if _keeps(get_subexpressions(stmt), name):
+                return True
+    return _keeps(get_subexpressions(func.body), name)
+
+
+#: Expression types looked for among all the subexpressions of a statement or a body:
+#: the others are skipped in C, by exact type (mypy does not subclass its expression nodes).
+NAMES: Final = frozenset({NameExpr})
+KEEPING: Final = frozenset({AwaitExpr, CallExpr})
+WALRUSES: Final = frozenset({AssignmentExpr})
+NAME_OF: Final = attrgetter("name")
+
+
+def _of_types(exprs: list[Expression], types: frozenset[type]) -> Iterator[Expression]:
+    return compress(exprs, map(types.__contains__, map(type, exprs)))
+
+
+def _mentions(exprs: list[Expression], name: str) -> bool:
+    """Whether a name among ``exprs`` is ``name`` (a read, a write or a walrus target)."""
+    return name in map(NAME_OF, _of_types(exprs, NAMES))
+
+
+def _keeps(exprs: list[Expression], name: str) -> bool:
+    """Whether ``exprs`` (all those under a node) await ``name`` or pass it to a function
+    that is not a method: the test of :func:`plainly_kept`."""
+    for expr in _of_types(exprs, KEEPING):
         if isinstance(expr, AwaitExpr):
             if isinstance(expr.expr, NameExpr) and expr.expr.name == name:
                 return True
@@ -127,6 +171,92 @@ def plainly_kept(func: FuncDef, name: str) -> bool:
                 if isinstance(arg, NameExpr) and arg.name == name:
                     return True
     return False
+
+
+#: Simple statements that :meth:`Liveness.summary` summarises as PASSES when they do not
+#: mention the name, and as READS when they await it or pass it to a function.
+PLAIN_STATEMENTS: Final = frozenset(
+    {AssignmentStmt, OperatorAssignmentStmt, ExpressionStmt, AssertStmt, PassStmt, DelStmt}
+)
+#: Simple statements that end the path: READS as above, else KILLS.
+EXIT_STATEMENTS: Final = frozenset({ReturnStmt, RaiseStmt})
+
+
+def kept_next(path: list[Frame], name: str) -> bool:
+    """A quick sufficient test that the binding at ``path[-1]`` is not reported: the
+    statements that run next await ``name`` or pass it to a function before anything else
+    could happen to it.
+
+    Then :meth:`Liveness.live_after` is true (the rest of the block reads the value before
+    writing it, whatever the binding statement is) and so is :func:`plainly_kept` (the same
+    expression is in the function): :func:`check_binding` would not report it, and the
+    opacity it skips asking could only have silenced a report.  A statement the test is not
+    sure about ends it with False, and the full analysis decides.
+    """
+    frame = path[-1]
+    return _kept_first(islice(frame.block.body, frame.index + 1, None), name)
+
+
+def _kept_first(stmts: Iterable[Statement], name: str) -> bool:
+    """Whether :meth:`Liveness.seq` of ``stmts`` reads ``name`` (``ue``) first in a
+    statement that plainly keeps it, after statements that neither read nor write it.
+
+    A compound statement whose header does not mention the name reads it first if the
+    block it runs first (or one of an ``if``'s branches) does: its summary is then READS.
+    """
+    for stmt in stmts:
+        kind = type(stmt)
+        if kind in PLAIN_STATEMENTS or kind in EXIT_STATEMENTS:
+            exprs = get_subexpressions(stmt)
+            if _keeps(exprs, name):
+                return True
+            if kind in EXIT_STATEMENTS or _mentions(exprs, name):
+                return False
+            continue
+        if isinstance(stmt, IfStmt):
+            blocks = [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]
+        elif isinstance(stmt, (WhileStmt, ForStmt, WithStmt, TryStmt)):
+            blocks = [stmt.body]  # a loop's first iteration, a ``with``/``try`` body
+        else:
+            return False
+        if any(_mentions(get_subexpressions(h), name) for h in header_expressions(stmt)):
+            return False
+        return any(_kept_first(block.body, name) for block in blocks)
+    return False
+
+
+def opaque(func: FuncDef, name: str) -> bool:
+    """Whether ``func`` may read its local ``name`` in a way :class:`Liveness` does not
+    model: a ``global``/``nonlocal`` declaration, a closure (a nested function, class or
+    lambda that mentions it), ``locals()`` and friends.  Such a binding is not judged.
+    """
+    return _opaque_in(func.body, name)
+
+
+def _opaque_in(block: Block, name: str) -> bool:
+    for stmt in block.body:
+        if isinstance(stmt, (GlobalDecl, NonlocalDecl)) and name in stmt.names:
+            return True
+        if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+            if _mentions(get_subexpressions(stmt), name):
+                return True  # read in a closure
+            continue
+        for expr in own_expressions(stmt):
+            kind = type(expr)
+            if (kind is LambdaExpr or kind is CallExpr) and _hides_reads(expr, name):
+                return True
+        if any(_opaque_in(child, name) for child in child_blocks(stmt)):
+            return True
+    return False
+
+
+def _hides_reads(expr: Expression, name: str) -> bool:
+    """A lambda that mentions the name, or ``locals()`` and friends, may read it."""
+    return (isinstance(expr, LambdaExpr) and _mentions(get_subexpressions(expr), name)) or (
+        isinstance(expr, CallExpr)
+        and isinstance(expr.callee, NameExpr)
+        and expr.callee.name in INTROSPECTION
+    )
 
 
 def binds_local(stmt: Statement, call: Expression) -> bool:
@@ -181,22 +311,40 @@ def bound_names(stmt: Statement, call: Expression) -> list[NameExpr]:
             ]
         return []
     return [
-        walrus.target
-        for walrus in get_subexpressions(stmt)
-        if isinstance(walrus, AssignmentExpr)
-        and value_reaches(walrus.value, call)
-        and _walrus_value_dropped(stmt, walrus)
+        walrus.target for walrus in _dropped_walruses(stmt) if value_reaches(walrus.value, call)
     ]
 
 
-def _walrus_value_dropped(stmt: Statement, walrus: AssignmentExpr) -> bool:
-    """Whether the value of ``(name := ...)`` itself is only tested or discarded."""
+def _dropped_walruses(stmt: Statement) -> list[AssignmentExpr]:
+    """The walruses whose value itself is only tested or discarded: those the value of an
+    expression statement or of an ``if``/``while`` condition may be (:func:`value_reaches`).
+
+    Called for every statement that creates a task: the walk follows only the branches
+    :func:`value_reaches` follows, never the whole statement (an ``if``'s bodies).
+    """
     if isinstance(stmt, ExpressionStmt):
-        return value_reaches(stmt.expr, walrus)
-    if isinstance(stmt, (IfStmt, WhileStmt)):
-        conditions = stmt.expr if isinstance(stmt, IfStmt) else [stmt.expr]
-        return any(value_reaches(cond, walrus) for cond in conditions)
-    return False
+        roots = [stmt.expr]
+    elif isinstance(stmt, IfStmt):
+        roots = stmt.expr
+    elif isinstance(stmt, WhileStmt):
+        roots = [stmt.expr]
+    else:
+        return []
+    found: list[AssignmentExpr] = []
+    for root in roots:
+        _collect_walruses(root, found)
+    return found
+
+
+def _collect_walruses(expr: Expression, found: list[AssignmentExpr]) -> None:
+    if isinstance(expr, AssignmentExpr):
+        found.append(expr)
+    elif isinstance(expr, ConditionalExpr):
+        _collect_walruses(expr.if_expr, found)
+        _collect_walruses(expr.else_expr, found)
+    elif isinstance(expr, OpExpr) and expr.op in ("and", "or"):
+        _collect_walruses(expr.left, found)
+        _collect_walruses(expr.right, found)
 
 
 class Summary(NamedTuple):
@@ -217,53 +365,22 @@ KILLS: Final = Summary(False, False, False, False)
 
 
 class Liveness:
-    """Is variable ``name`` of ``func`` read after a given binding?
+    """Is variable ``name`` read after a given binding (in the body ``path[0].block``)?
+
+    Only statements that may run after the binding are summarised, the normal flow first:
+    a question usually ends at the first read.  What this does not model (a closure,
+    ``locals()``...) is :func:`opaque`'s, asked only before a report.
 
     With ``kills=False`` writes do not end a value's life: the question becomes whether
     a read of the name is reachable at all, which tells a dead store (overwritten before
     that read) from a value that is never read.
     """
 
-    def __init__(self, func: FuncDef, name: str, *, kills: bool = True) -> None:
+    def __init__(self, name: str, *, kills: bool = True) -> None:
         self.name = name
         self.kills = kills
-        self.opaque = False
         self._memo: dict[int, Summary] = {}
         self._after: dict[int, bool] = {}
-        self._scan(func.body)
-
-    # -- the whole-function scan ---------------------------------------------------
-
-    def _scan(self, block: Block) -> None:
-        for stmt in block.body:
-            if self.opaque:
-                return  # nothing more to learn: the binding is not judged
-            if isinstance(stmt, (GlobalDecl, NonlocalDecl)) and self.name in stmt.names:
-                self.opaque = True
-            elif isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
-                if self._mentions(stmt):
-                    self.opaque = True  # read in a closure
-                continue
-            for expr in own_expressions(stmt):
-                kind = type(expr)
-                if (kind is LambdaExpr or kind is CallExpr) and self._hides_reads(expr):
-                    self.opaque = True
-                    return
-            for child in child_blocks(stmt):
-                self._scan(child)
-
-    def _hides_reads(self, expr: Expression) -> bool:
-        """A lambda that mentions the name, or ``locals()`` and friends, may read it."""
-        return (isinstance(expr, LambdaExpr) and self._mentions(expr)) or (
-            isinstance(expr, CallExpr)
-            and isinstance(expr.callee, NameExpr)
-            and expr.callee.name in INTROSPECTION
-        )
-
-    def _mentions(self, node: Statement | Expression) -> bool:
-        return any(
-            isinstance(e, NameExpr) and e.name == self.name for e in get_subexpressions(node)
-        )
 
     # -- reads and writes in expressions ----------------------------------------
 
@@ -272,21 +389,25 @@ class Liveness:
 
     def _reads(self, *nodes: Expression | None) -> bool:
         """Whether evaluating the nodes may read the variable (walrus targets excluded)."""
-        for node in nodes:
-            if node is None:
-                continue
-            exprs = [node, *get_subexpressions(node)]
-            targets = {id(e.target) for e in exprs if isinstance(e, AssignmentExpr)}
-            if any(self._is_name(e) and id(e) not in targets for e in exprs):
-                return True
-        return False
+        return any(node is not None and self._reads_in(get_subexpressions(node)) for node in nodes)
+
+    def _reads_in(self, exprs: list[Expression]) -> bool:
+        """Whether the expressions (all those under a node: a node's subexpressions include
+        the node itself) mention the name other than as a walrus target."""
+        if not _mentions(exprs, self.name):
+            return False  # the common case, decided in C
+        targets = {id(e.target) for e in exprs if isinstance(e, AssignmentExpr)}
+        return any(self._is_name(e) and id(e) not in targets for e in exprs)
 
     def _writes_walrus(self, *nodes: Expression | None) -> bool:
         return self.kills and any(
+            node is not None and self._walrus_in(get_subexpressions(node)) for node in nodes
+        )
+
+    def _walrus_in(self, exprs: list[Expression]) -> bool:
+        return any(
             isinstance(e, AssignmentExpr) and self._is_name(e.target)
-            for node in nodes
-            if node is not None
-            for e in [node, *get_subexpressions(node)]
+            for e in _of_types(exprs, WALRUSES)
         )
 
     def _is_target(self, lvalue: Expression | None) -> bool:
@@ -326,6 +447,8 @@ class Liveness:
         if isinstance(stmt, Block):
             return self.seq(stmt.body)
         if isinstance(stmt, AssignmentStmt):
+            if not _mentions(get_subexpressions(stmt), self.name):
+                return PASSES  # the usual case, in one pass (the tests below take several)
             if self._reads(stmt.rvalue) or any(self._target_reads(lv) for lv in stmt.lvalues):
                 return READS
             writes = any(self._target_writes(lv) for lv in stmt.lvalues)
@@ -375,13 +498,14 @@ class Liveness:
             return KILLS if self.kills and self.name in imported else PASSES
         if isinstance(stmt, ImportAll):
             return PASSES
-        if self._reads_stmt(stmt):
+        exprs = get_subexpressions(stmt)
+        if self._reads_in(exprs):
             return READS
         if isinstance(stmt, BreakStmt):
             return Summary(False, False, True, False)
         if isinstance(stmt, ContinueStmt):
             return Summary(False, False, False, True)
-        if isinstance(stmt, (ReturnStmt, RaiseStmt)) or self._walrus_in_stmt(stmt):
+        if isinstance(stmt, (ReturnStmt, RaiseStmt)) or (self.kills and self._walrus_in(exprs)):
             return KILLS
         return PASSES
 
@@ -419,17 +543,6 @@ class Liveness:
         # Every iteration of a loop whose target is the name writes it first; only an
         # empty loop reaches ``else`` without writing it.
         return KILLS if head_writes else self.block(loop.body)
-
-    def _reads_stmt(self, stmt: Statement) -> bool:
-        exprs = get_subexpressions(stmt)
-        targets = {id(e.target) for e in exprs if isinstance(e, AssignmentExpr)}
-        return any(self._is_name(e) and id(e) not in targets for e in exprs)
-
-    def _walrus_in_stmt(self, stmt: Statement) -> bool:
-        return self.kills and any(
-            isinstance(e, AssignmentExpr) and self._is_name(e.target)
-            for e in get_subexpressions(stmt)
-        )
 
     def _mentions_pattern(self, pattern: object) -> bool:
         # A capture pattern binding the name counts as a read: conservative.
@@ -476,10 +589,13 @@ class Liveness:
             others = [e for e in get_subexpressions(stmt) if self._is_name(e) and e is not name]
             if others:
                 return True
-        for level in range(1, len(path)):
-            if self._exceptional(path, level - 1, path[level].block):
-                return True
-        return self._live_after_level(path, len(path) - 1)
+        # The normal flow first: it usually reads the value within a few statements, and
+        # the answer is the same in any order (every answer is memoised and pure).
+        if self._live_after_level(path, len(path) - 1):
+            return True
+        return any(
+            self._exceptional(path, level - 1, path[level].block) for level in range(1, len(path))
+        )
 
     def _live_after_level(self, path: list[Frame], level: int) -> bool:
         """Whether the variable is live right after the statement ``path[level]``.
