@@ -76,6 +76,8 @@ PLAIN_RETURN_EXCEPTIONS: Final = COROUTINE_CLASSES | WIDE_RETURNS
 #: Types that are never a callable, so never a callback parameter (exact types: a
 #: ``TypeAliasType`` may stand for a callable, and is looked at).
 NOT_CALLABLE_TYPES: Final = frozenset({Instance, NoneType, AnyType, UnionType, TypeVarType})
+#: A sentinel for a name not in a cache (None is a cached answer).
+MISSING: Final = object()
 
 
 def may_matter(
@@ -123,7 +125,7 @@ def _function_may_matter(
         ):
             # The commonest declarations (``-> None``, ``-> str``, ``-> Entity``): neither
             # a task nor a wider type; only a callback parameter can matter.
-            return _has_callback_param(typ)
+            return has_callable_param(typ)
         if return_may_matter(ret, coroutines) or has_callable_param(typ):
             return True
         if not may_return_task(ret):
@@ -131,18 +133,6 @@ def _function_may_matter(
     elif typ is not None:
         return True  # not a callable type: let the hook decide (as node_may_matter does)
     return _produces_by_body(fullname, func, modules, flow)
-
-
-def _has_callback_param(callee: CallableType) -> bool:
-    """:func:`has_callable_param`, without a call for the parameters whose declared type
-    is plainly no callable (an instance, ``None``, ``Any``...)."""
-    for typ in callee.arg_types:
-        kind = type(typ)
-        if kind in NOT_CALLABLE_TYPES:
-            continue
-        if ignores_result(typ):
-            return True
-    return False
 
 
 def _produces_by_body(
@@ -178,9 +168,8 @@ def resolve(
     """
     owner, _, name = fullname.rpartition(".")
     if owners is not None and owner:
-        try:
-            found = owners[owner]
-        except KeyError:
+        found = owners.get(owner, MISSING)
+        if found is MISSING:  # (not try/except: a raised KeyError costs more than a lookup)
             found = owners[owner] = modules.get(owner) or lookup_node(owner, modules)
         if isinstance(found, MypyFile):
             sym = found.names.get(name)
@@ -243,8 +232,15 @@ def type_may_matter(typ: Type | None, coroutines: bool) -> bool:
 
 
 def has_callable_param(callee: CallableType) -> bool:
-    """A parameter typed as a callback whose result the callee drops (``-> None/object``)."""
-    return any(map(ignores_result, callee.arg_types))
+    """A parameter typed as a callback whose result the callee drops (``-> None/object``).
+
+    Parameters whose declared type is plainly no callable (an instance, ``None``, ``Any``...)
+    are passed over without a call: constructors often have many.
+    """
+    for typ in callee.arg_types:
+        if type(typ) not in NOT_CALLABLE_TYPES and ignores_result(typ):
+            return True
+    return False
 
 
 def return_may_matter(typ: Type, coroutines: bool) -> bool:

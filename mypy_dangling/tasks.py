@@ -7,7 +7,7 @@ by ``asyncio``), older ones in ``asyncio.tasks``/``asyncio.futures``: both names
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from mypy.nodes import TypeInfo
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
@@ -67,14 +67,14 @@ CONTAINER_CLASSES: Final = (
 #: every hooked call.  Cleared (:func:`forget_classes`) when a module is parsed again, since
 #: ``dmypy`` updates classes in place.
 _KINDS: dict[TypeInfo, TaskKind | None] = {}
+_MISSING: Final = object()
 
 
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
     """Whether instances of the class are Tasks or Futures (by its MRO)."""
-    try:
-        return _KINDS[info]
-    except KeyError:
-        pass
+    found = _KINDS.get(info, _MISSING)  # (a raised KeyError costs more than a lookup)
+    if found is not _MISSING:
+        return cast("TaskKind | None", found)
     # TypeInfo.has_base is compiled: four of its MRO walks beat one in Python.
     has_base = info.has_base
     kind: TaskKind | None = None

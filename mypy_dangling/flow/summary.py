@@ -33,7 +33,6 @@ receiver named ``*loop`` is an event loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cached_property
 from itertools import compress
 from typing import Any, Final, TypeGuard, cast
 
@@ -221,7 +220,13 @@ class FunctionBody:
     """One pass over a function body: the locals, their uses, and the returned values."""
 
     def __init__(
-        self, func: FuncDef, names: ModuleNames, bound_self: bool, *, walk: bool = True
+        self,
+        func: FuncDef,
+        names: ModuleNames,
+        bound_self: bool,
+        *,
+        walk: bool = True,
+        local_names: set[str] | None = None,
     ) -> None:
         self.func = func
         self.names = names
@@ -229,33 +234,40 @@ class FunctionBody:
         self.self_name = self.params[0] if self.params and bound_self else None
         self.returns: list[Expression] = []
         self._assigned_from: dict[str, list[Expression | None]] = {}
+        #: The function's local names (parameters included), found when first needed:
+        #: that takes a pass over the body, which a summary of ``return None`` or
+        #: ``return self._task`` never needs (see :meth:`is_local_name`).
+        self._local_names = local_names
+        #: Every local name, and what the body does with it: found by the walk (empty
+        #: without it, where only :meth:`is_local_name` is asked).
+        self.uses: dict[str, LocalUses] = {}
         #: Whether the body was walked (``uses`` and ``_assigned_from`` are complete).
         self.walked = walk
         #: Set when an answer needed what only the walk records (see :func:`summarize`).
         self.incomplete = False
         if walk:
+            self.uses = {name: LocalUses() for name in self.local_names}
+            offset = 1 if self.self_name is not None else 0
+            for index, name in enumerate(self.params):
+                if name in self.uses and name != self.self_name:
+                    # The caller's own argument: whatever it passed comes back.
+                    self.uses[name].bound.append(["arg", index - offset])
             self._walk(func.body)
         else:
             self.returns = list(_return_expressions(func.body))
 
-    @cached_property
-    def uses(self) -> dict[str, LocalUses]:
-        """Every local name (parameters included), and what the body does with it.
-
-        Computed on first use: finding the locals takes a pass over the body, which a
-        summary of ``return None`` or ``return self._task`` never needs.  (A parameter is
-        always a local: :meth:`is_local_name` answers for those without the pass.)
-        """
-        uses = {name: LocalUses() for name in _local_names(self.func)}
-        offset = 1 if self.self_name is not None else 0
-        for index, name in enumerate(self.params):
-            if name in uses and name != self.self_name:
-                # The caller's own argument: whatever it passed comes back.
-                uses[name].bound.append(["arg", index - offset])
-        return uses
+    @property
+    def local_names(self) -> set[str]:
+        found = self._local_names
+        if found is None:
+            found = self._local_names = _local_names(self.func)
+        return found
 
     def is_local_name(self, name: str) -> bool:
-        return name in self.params or name in self.uses
+        """Whether ``name`` is a local (a parameter is one, found without the pass)."""
+        if self.walked:
+            return name in self.uses
+        return name in self.params or name in self.local_names
 
     # -- the walk ------------------------------------------------------------------
 
@@ -511,7 +523,9 @@ class FunctionBody:
 
     def local_origins(self, name: str) -> list[JSON]:
         """The origins a returned local stands for, after what the body did with it."""
-        self.incomplete |= not self.walked
+        if not self.walked:
+            self.incomplete = True  # what the body did with it is known after the walk
+            return [OTHER]
         uses = self.uses[name]
         if uses.finished:
             return [["done"]]
@@ -554,7 +568,8 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
     body = FunctionBody(func, names, bound_self, walk=False)
     found = body.summary()
     if body.incomplete:
-        found = FunctionBody(func, names, bound_self).summary()
+        walked = FunctionBody(func, names, bound_self, local_names=body._local_names)
+        found = walked.summary()
     return found
 
 
