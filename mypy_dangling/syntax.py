@@ -127,11 +127,13 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
 
     Does not enter nested functions: a call inside one belongs to that function's body.
 
-    The innermost statement is taken on its lines alone when it is a simple statement and
-    the last one that starts on or before the target's line: it may then not contain the
-    target (when the target is not in ``block`` at all), which a caller learns anyway by
-    looking for the target in it (nothing drops, binds or passes a node a statement does
-    not contain); looking first would walk every subexpression of the statement.
+    The innermost statement is taken on its lines alone when it is a simple statement, the
+    last one that starts on or before the target's line, and starts on an earlier line (so
+    the target is past any header of an enclosing statement, and past every statement
+    before it on that line).  It may then not contain the target (when the target is not in
+    ``block`` at all), which a caller learns anyway by looking for the target in it (nothing
+    drops, binds or passes a node a statement does not contain); looking first would walk
+    every subexpression of the statement, often a long call spread over many lines.
     """
     line = target.line
     body = block.body
@@ -153,7 +155,7 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
                     return [Frame(block, index), *inner]
             if kind is not Block and any(contains(e, target) for e in header_expressions(stmt)):
                 return [Frame(block, index)]
-        elif index == last or contains(stmt, target):
+        elif (index == last and stmt.line < line) or contains(stmt, target):
             return [Frame(block, index)]
     return None
 
