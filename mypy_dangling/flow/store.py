@@ -78,15 +78,9 @@ MYPY_1: Final = mypy_version.split(".")[0] == "1"
 WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
 #: A stored summary of a function without a body of its own.
 NO_BODY: Final = None
-#: What :func:`module_functions` does with a statement of a module or class body, by its
-#: type: a definition, a class, or statements with blocks that can define something.
-STATEMENT_KINDS: Final[dict[type[Statement], str]] = {
-    **dict.fromkeys((FuncDef, Decorator, OverloadedFuncDef), "def"),
-    ClassDef: "class",
-    **dict.fromkeys(COMPOUND_TYPES - {ClassDef}, "blocks"),
-}
-#: The statements that define a function or a class, or hold blocks that can.
-DEFINING_TYPES: Final = frozenset(STATEMENT_KINDS)
+#: The statements that define a function or a class, or hold blocks that can (by exact
+#: type: mypy does not subclass its statement nodes).
+DEFINING_TYPES: Final = frozenset({FuncDef, Decorator, OverloadedFuncDef} | COMPOUND_TYPES)
 #: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
 STRIPPED: Final = "<stripped>"
 
@@ -157,108 +151,63 @@ def module_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
     imports, which is most of it.
     """
     found: list[tuple[str, FuncDef]] = []
-    _bound_functions(tree.defs, tree.names, "", found)
+    _definitions(tree.defs, tree.names, "", found, candidates=False)
     return found
-
-
-def _bound_functions(
-    body: list[Statement], names: SymbolTable, qual: str, found: list[tuple[str, FuncDef]]
-) -> None:
-    for stmt in body:
-        # By exact type (mypy does not subclass its statement nodes): one dict lookup for
-        # each of the many imports and assignments, not a chain of ``isinstance`` calls.
-        what = STATEMENT_KINDS.get(type(stmt))
-        if what is None:
-            continue
-        if what == "def":
-            node = cast("FuncDef | Decorator | OverloadedFuncDef", stmt)
-            sym = names.get(node.name)
-            func = function_of(node) if sym is not None and sym.node is node else None
-            if func is not None:
-                found.append((qual + node.name, func))
-        elif what == "class":
-            assert isinstance(stmt, ClassDef)
-            sym = names.get(stmt.name)
-            if sym is not None and sym.node is stmt.info:
-                _bound_functions(stmt.defs.body, stmt.info.names, f"{qual}{stmt.name}.", found)
-        else:  # a definition under ``if``/``try``...
-            for block in child_blocks(stmt):
-                _bound_functions(block.body, names, qual, found)
 
 
 def candidate_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
     """The functions of :func:`module_functions` that :func:`is_candidate` accepts, in the
     same order, up to the first one whose body mypy stripped (then every body is stripped).
 
-    One pass that tests each definition's declared return before anything else: this runs
-    for every module of a run, most of whose functions return ``None`` or a plain class, and
-    only candidates need a qualified name or a look at the symbol table.
+    This runs for every module of a run: the declared return is tested before the name is
+    looked up in the symbol table or a qualified name is built.
     """
     found: list[tuple[str, FuncDef]] = []
-    _candidates(tree.defs, tree.names, "", found)
+    _definitions(tree.defs, tree.names, "", found, candidates=True)
     return found
 
 
-def _candidates(
-    body: list[Statement], names: SymbolTable, qual: str, found: list[tuple[str, FuncDef]]
+def _definitions(
+    body: list[Statement],
+    names: SymbolTable,
+    qual: str,
+    found: list[tuple[str, FuncDef]],
+    *,
+    candidates: bool,
 ) -> bool:
-    """Add the candidates defined by ``body`` to ``found``; True once a stripped one is."""
+    """Add the functions ``body`` defines (only candidates, with ``candidates``) to ``found``;
+    True once a candidate whose body mypy stripped is added (the walk stops there)."""
     # Most statements define nothing (imports, assignments, expressions): they are skipped
-    # in C, by exact type (mypy does not subclass its statement nodes).
+    # in C, by exact type.
     for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
         kind = type(stmt)
-        if kind is FuncDef:
-            func: FuncDef | None = cast(FuncDef, stmt)
-        elif kind is Decorator:
-            func = cast(Decorator, stmt).func
-        elif kind is OverloadedFuncDef:
-            func = function_of(cast(OverloadedFuncDef, stmt))
-        elif kind is ClassDef:
+        if kind is ClassDef:
             cls = cast(ClassDef, stmt)
             sym = names.get(cls.name)
             inner = f"{qual}{cls.name}."
             if (
                 sym is not None
                 and sym.node is cls.info
-                and _candidates(cls.defs.body, cls.info.names, inner, found)
+                and _definitions(
+                    cls.defs.body, cls.info.names, inner, found, candidates=candidates
+                )
             ):
                 return True
             continue
-        elif kind in COMPOUND_TYPES:  # a definition under ``if``/``try``...
+        if kind in COMPOUND_TYPES:  # a definition under ``if``/``try``...
             for block in child_blocks(stmt):
-                if _candidates(block.body, names, qual, found):
+                if _definitions(block.body, names, qual, found, candidates=candidates):
                     return True
             continue
-        else:
-            continue
-        if func is None:
-            continue
-        typ = func.type
-        if typ is not None:
-            # ``is_candidate``, with the commonest declarations decided inline.
-            if type(typ) is not CallableType:
-                continue
-            ret = typ.ret_type
-            ret_kind = type(ret)
-            if ret_kind is NoneType:
-                continue
-            if (
-                ret_kind is Instance
-                and cast(Instance, ret).type.fullname not in WIDE_RETURNS
-                and info_task_kind(cast(Instance, ret).type) is None
-            ):
-                continue
-            if not may_return_task(ret):
-                continue
-        if func.is_coroutine or func.is_generator or func.is_property:
-            continue
         defined = cast("FuncDef | Decorator | OverloadedFuncDef", stmt)
-        name = defined.name
-        sym = names.get(name)
+        func = function_of(defined)
+        if func is None or (candidates and not is_candidate(func)):
+            continue
+        sym = names.get(defined.name)
         if sym is None or sym.node is not defined:
             continue  # a redefinition mypy does not bind the name to
-        found.append((qual + name, func))
-        if not func.body.body:
+        found.append((qual + defined.name, func))
+        if candidates and not func.body.body:
             return True
     return False
 
