@@ -50,7 +50,6 @@ from mypy.types import (
 
 from mypy_dangling.checks.callbacks import ignores_result
 from mypy_dangling.flow.store import (
-    WIDE_RETURNS,
     function_of,
     is_candidate,
     may_return_task,
@@ -62,6 +61,7 @@ from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
     RETRIEVAL_METHODS,
+    WIDE_RETURNS,
     info_task_kind,
     task_kind,
 )

@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
-from mypy.types import FunctionLike, Type, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    FunctionLike,
+    Instance,
+    NoneType,
+    Overloaded,
+    ProperType,
+    Type,
+    TypeAliasType,
+    TypeGuardedType,
+    get_proper_type,
+)
 
 from mypy_dangling.checks.callbacks import check_callback_args
 from mypy_dangling.checks.dangling import is_dangling
@@ -27,17 +39,22 @@ from mypy_dangling.flow.verdict import Verdict, fresh
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
     EVENT_LOOP_CLASS,
+    PLAIN_CLASSES,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
     TaskKind,
     has_base,
-    is_any,
     reported,
     task_kind,
 )
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
+
+#: The types of a callable argument (mypy does not subclass them).
+CALLABLE_TYPES: Final = frozenset({CallableType, Overloaded})
+#: The types ``get_proper_type`` looks through (any other type is proper already).
+WRAPPING_TYPES: Final = frozenset({TypeAliasType, TypeGuardedType})
 
 
 def check_function_call(
@@ -47,15 +64,19 @@ def check_function_call(
     ctx: FunctionContext,
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
-    kind = task_kind(ret)
-    if kind is None and is_any(ret):
+    proper = get_proper_type(ret)
+    if _plain(proper):
+        _check_plain_call(flow, ctx, fullname, False)
+        return ret
+    kind = task_kind(proper)
+    if kind is None and type(proper) is AnyType:
         kind = PRODUCER_FUNCTIONS.get(fullname)
     api = cast("TypeChecker", ctx.api)
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.function(fullname, api.modules, declared=declared)
 
-    _check_call(flow, ctx, fullname, False, ret, kind, judge)
+    _check_call(flow, ctx, fullname, False, proper, kind, judge)
     return ret
 
 
@@ -66,16 +87,20 @@ def check_method_call(
     ctx: MethodContext,
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
-    kind = task_kind(ret)
+    proper = get_proper_type(ret)
+    if _plain(proper):
+        _check_plain_call(flow, ctx, fullname, True)
+        return ret
+    kind = task_kind(proper)
     method = fullname.rpartition(".")[2]
-    if kind is None and is_any(ret) and has_base(ctx.type, EVENT_LOOP_CLASS):
+    if kind is None and type(proper) is AnyType and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
     api = cast("TypeChecker", ctx.api)
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.method(ctx.type, method, "", api.modules, declared)
 
-    _check_call(flow, ctx, fullname, True, ret, kind, judge)
+    _check_call(flow, ctx, fullname, True, proper, kind, judge)
     return ret
 
 
@@ -84,7 +109,7 @@ def _check_call(
     ctx: FunctionContext | MethodContext,
     fullname: str,
     is_method: bool,
-    ret: Type,
+    ret: ProperType,
     kind: TaskKind | None,
     judge: Callable[[TaskKind | None], Verdict],
 ) -> None:
@@ -100,7 +125,6 @@ def _check_call(
             desc = callee_description(fullname, is_method)
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: judge(kind).of_kind(kind))
         return
-    api = cast("TypeChecker", ctx.api)
     if flow.may_hide_task(ret) and isinstance(ctx.context, CallExpr):
         try:
             verdict = judge(None)
@@ -111,7 +135,22 @@ def _check_call(
             desc = callee_description(fullname, is_method)
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: verdict)
             return
-    if _may_drop_a_task(flow, ctx, api):
+    _check_plain_call(flow, ctx, fullname, is_method)
+
+
+def _plain(ret: ProperType) -> bool:
+    """A result that is no task and hides none, told by its exact type (``None``, an
+    instance of a class seen to be plain before): most hooked calls, which then go to
+    :func:`_check_plain_call` alone."""
+    kind = type(ret)
+    return kind is NoneType or (kind is Instance and ret.type in PLAIN_CLASSES)  # type: ignore[attr-defined]
+
+
+def _check_plain_call(
+    flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
+) -> None:
+    """A call that produces no task: it may still drop one (:func:`_check_other_call`)."""
+    if _may_drop_a_task(flow, ctx, cast("TypeChecker", ctx.api)):
         _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
 
@@ -128,7 +167,11 @@ def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: Type
         return False
     for types in ctx.arg_types:
         for typ in types:
-            if isinstance(get_proper_type(typ), FunctionLike):
+            # By exact type first: an alias is expanded only when it is one.
+            kind = type(typ)
+            if kind in CALLABLE_TYPES or (
+                kind in WRAPPING_TYPES and isinstance(get_proper_type(typ), FunctionLike)
+            ):
                 return True
     if not api.options.check_untyped_defs:
         return False

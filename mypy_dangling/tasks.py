@@ -68,6 +68,16 @@ CONTAINER_CLASSES: Final = (
 #: ``dmypy`` updates classes in place.
 _KINDS: dict[TypeInfo, TaskKind | None] = {}
 _MISSING: Final = object()
+#: Declared return types that may hide a task behind them.
+WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
+#: Classes that are no task and hide none (:func:`plain_class`): read by membership, in C,
+#: where every function of a module or every hooked call is looked at; cleared with the
+#: kinds.
+PLAIN_CLASSES: Final[set[TypeInfo]] = set()
+#: Whether a type variable bound to this type may stand for a task, by the bound's
+#: identity (a type variable's bound is shared by its uses; a bound that is a generic
+#: alias costs an expansion to look at): (bound, answer), the bound kept alive.
+BOUNDS: Final[dict[int, tuple[Type, bool]]] = {}
 
 
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
@@ -86,9 +96,22 @@ def info_task_kind(info: TypeInfo) -> TaskKind | None:
     return kind
 
 
+def plain_class(info: TypeInfo) -> bool:
+    """A class whose instances are no task and hide none (not ``object``, ``Awaitable``):
+    a function declared to return one (``-> str``, ``-> Entity``) is no producer."""
+    if info in PLAIN_CLASSES:
+        return True
+    if info_task_kind(info) is not None or info.fullname in WIDE_RETURNS:
+        return False
+    PLAIN_CLASSES.add(info)
+    return True
+
+
 def forget_classes() -> None:
     """Classes may have changed (``dmypy`` parsed a module again)."""
     _KINDS.clear()
+    PLAIN_CLASSES.clear()
+    BOUNDS.clear()
 
 
 def task_kind(typ: Type | None) -> TaskKind | None:

@@ -33,10 +33,16 @@ from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_methods
 from mypy_dangling.config import DanglingConfig
-from mypy_dangling.flow.store import FACTS_NAME, WIDE_RETURNS, FactStore, module_functions
+from mypy_dangling.flow.store import FACTS_NAME, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
 from mypy_dangling.flow.verdict import HELD, UNKNOWN, Judge, Verdict
-from mypy_dangling.tasks import WRAPPER_FUNCTIONS, TaskKind, forget_classes, task_kind
+from mypy_dangling.tasks import (
+    WIDE_RETURNS,
+    WRAPPER_FUNCTIONS,
+    TaskKind,
+    forget_classes,
+    task_kind,
+)
 
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker

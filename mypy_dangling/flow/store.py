@@ -31,7 +31,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from itertools import compress
-from typing import Final, cast
+from typing import Final
 
 from mypy.errors import Errors
 from mypy.nodes import (
@@ -70,12 +70,10 @@ from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
 from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks
-from mypy_dangling.tasks import info_task_kind, task_kind
+from mypy_dangling.tasks import BOUNDS, PLAIN_CLASSES, plain_class, task_kind
 
 FACTS_NAME: Final = "__mypy_dangling_facts__"
 MYPY_1: Final = mypy_version.split(".")[0] == "1"
-#: Declared return types that may hide a task behind them.
-WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
 #: A stored summary of a function without a body of its own.
 NO_BODY: Final = None
 #: The statements that define a function or a class, or hold blocks that can (by exact
@@ -106,9 +104,7 @@ def may_return_task(typ: Type | None) -> bool:
         return typevar_may_be_task(proper)
     if isinstance(proper, UnionType):
         return any(may_return_task(item) for item in proper.items)
-    return isinstance(proper, Instance) and (
-        info_task_kind(proper.type) is not None or proper.type.fullname in WIDE_RETURNS
-    )
+    return isinstance(proper, Instance) and not plain_class(proper.type)
 
 
 def typevar_may_be_task(typevar: TypeVarType) -> bool:
@@ -120,12 +116,22 @@ def typevar_may_be_task(typevar: TypeVarType) -> bool:
     """
     if typevar.values:
         return any(task_kind(value) is not None for value in typevar.values)
-    bound = get_proper_type(typevar.upper_bound)
-    if isinstance(bound, (CallableType, Overloaded, TypeType)):
+    bound = typevar.upper_bound
+    known = BOUNDS.get(id(bound))
+    if known is not None and known[0] is bound:
+        return known[1]
+    answer = _bound_may_be_task(bound)
+    BOUNDS[id(bound)] = (bound, answer)
+    return answer
+
+
+def _bound_may_be_task(bound: Type) -> bool:
+    proper = get_proper_type(bound)
+    if isinstance(proper, (CallableType, Overloaded, TypeType)):
         return False
-    if isinstance(bound, UnionType):
+    if isinstance(proper, UnionType):
         return any(
-            not isinstance(get_proper_type(i), (FunctionLike, TypeType)) for i in bound.items
+            not isinstance(get_proper_type(i), (FunctionLike, TypeType)) for i in proper.items
         )
     return True
 
@@ -151,7 +157,7 @@ def module_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
     imports, which is most of it.
     """
     found: list[tuple[str, FuncDef]] = []
-    _definitions(tree.defs, tree.names, "", found, candidates=False)
+    _definitions(tree.defs, tree.names, "", found, False)
     return found
 
 
@@ -163,7 +169,7 @@ def candidate_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
     looked up in the symbol table or a qualified name is built.
     """
     found: list[tuple[str, FuncDef]] = []
-    _definitions(tree.defs, tree.names, "", found, candidates=True)
+    _definitions(tree.defs, tree.names, "", found, True)
     return found
 
 
@@ -172,41 +178,51 @@ def _definitions(
     names: SymbolTable,
     qual: str,
     found: list[tuple[str, FuncDef]],
-    *,
     candidates: bool,
 ) -> bool:
     """Add the functions ``body`` defines (only candidates, with ``candidates``) to ``found``;
     True once a candidate whose body mypy stripped is added (the walk stops there)."""
     # Most statements define nothing (imports, assignments, expressions): they are skipped
-    # in C, by exact type.
+    # in C, by exact type.  This runs on every function of every module of a run.
     for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
-        kind = type(stmt)
-        if kind is ClassDef:
-            cls = cast(ClassDef, stmt)
-            sym = names.get(cls.name)
-            inner = f"{qual}{cls.name}."
+        if isinstance(stmt, FuncDef):
+            func: FuncDef | None = stmt
+        elif isinstance(stmt, Decorator):
+            func = stmt.func
+        elif isinstance(stmt, OverloadedFuncDef):
+            func = function_of(stmt)
+        elif isinstance(stmt, ClassDef):
+            sym = names.get(stmt.name)
             if (
                 sym is not None
-                and sym.node is cls.info
+                and sym.node is stmt.info
                 and _definitions(
-                    cls.defs.body, cls.info.names, inner, found, candidates=candidates
+                    stmt.defs.body, stmt.info.names, f"{qual}{stmt.name}.", found, candidates
                 )
             ):
                 return True
             continue
-        if kind in COMPOUND_TYPES:  # a definition under ``if``/``try``...
+        else:  # a definition under ``if``/``try``...
             for block in child_blocks(stmt):
-                if _definitions(block.body, names, qual, found, candidates=candidates):
+                if _definitions(block.body, names, qual, found, candidates):
                     return True
             continue
-        defined = cast("FuncDef | Decorator | OverloadedFuncDef", stmt)
-        func = function_of(defined)
-        if func is None or (candidates and not is_candidate(func)):
+        if func is None:
             continue
-        sym = names.get(defined.name)
-        if sym is None or sym.node is not defined:
+        if candidates:
+            # The commonest declarations first (``-> None``, ``-> str``), without a call.
+            typ = func.type
+            if type(typ) is CallableType:
+                ret = typ.ret_type
+                kind = type(ret)
+                if kind is NoneType or (kind is Instance and ret.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+                    continue
+            if not is_candidate(func):
+                continue
+        sym = names.get(stmt.name)
+        if sym is None or sym.node is not stmt:
             continue  # a redefinition mypy does not bind the name to
-        found.append((qual + defined.name, func))
+        found.append((qual + stmt.name, func))
         if candidates and not func.body.body:
             return True
     return False
