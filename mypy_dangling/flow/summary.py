@@ -33,8 +33,7 @@ receiver named ``*loop`` is an event loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import compress, repeat
-from operator import attrgetter, is_
+from itertools import compress
 from typing import Any, Final, TypeGuard, cast
 
 from mypy.lookup import lookup_fully_qualified
@@ -131,10 +130,6 @@ NONE: Final = ["none"]
 LITERALS: Final = (IntExpr, StrExpr, BytesExpr, FloatExpr, ComplexExpr, EllipsisExpr)
 #: Statements that define a function or a class (a closure: what it mentions is kept).
 DEFINITION_TYPES: Final = frozenset({FuncDef, Decorator, OverloadedFuncDef, ClassDef})
-#: The expressions :meth:`FunctionBody._expression` looks at one by one.
-CLASSIFYING_TYPES: Final = frozenset({CallExpr, LambdaExpr, AssignmentExpr})
-#: A name expression's name, read in C.
-NAME: Final = attrgetter("name")
 #: The statements :func:`_return_expressions` looks at (by exact type: mypy does not
 #: subclass its statement nodes): returns, and the ones with blocks but classes.
 RETURN_WALK_TYPES: Final = frozenset({ReturnStmt} | (COMPOUND_TYPES - {ClassDef}))
@@ -376,26 +371,25 @@ class FunctionBody:
 
     def _captured(self, node: Statement | Expression) -> None:
         """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
-        uses = self.uses
-        for name in _local_mentions(get_subexpressions(node), uses):
-            uses[name.name].kept = True
+        for expr in get_subexpressions(node):
+            if isinstance(expr, NameExpr) and expr.name in self.uses:
+                self.uses[expr.name].kept = True
 
     def _expression(self, expr: Expression, *, returned: bool = False) -> None:
         """Classify every mention of a local in ``expr``."""
         exprs = [expr, *get_subexpressions(expr)]
         classified: set[int] = set()
         uses = self.uses
-        # Only calls, lambdas and ``:=`` are looked at one by one, and only the names of
-        # locals: this sees every subexpression of every walked body, and the others are
-        # passed over in C (by exact type: mypy does not subclass its expression nodes).
-        for sub in compress(exprs, map(CLASSIFYING_TYPES.__contains__, map(type, exprs))):
+        # Exact types (mypy does not subclass its expression nodes): this loop sees every
+        # subexpression of every summarised body.
+        for sub in exprs:
             kind = type(sub)
             if kind is CallExpr:
                 self._call(cast(CallExpr, sub), classified)
             elif kind is LambdaExpr:
                 self._captured(sub)
                 classified.update(id(e) for e in get_subexpressions(sub))
-            else:
+            elif kind is AssignmentExpr:
                 target = cast(AssignmentExpr, sub).target
                 classified.add(id(target))
                 if target.name in uses:
@@ -407,9 +401,11 @@ class FunctionBody:
                 if self._is_local(value):
                     classified.add(id(value))
                     uses[value.name].returned = True
-        for sub in _local_mentions(exprs, uses):
-            if id(sub) not in classified:
-                uses[sub.name].kept = True
+        for sub in exprs:
+            if type(sub) is NameExpr and id(sub) not in classified:
+                name = sub.name
+                if name in uses:
+                    uses[name].kept = True
 
     def _call(self, call: CallExpr, classified: set[int]) -> None:
         callee = call.callee
@@ -609,14 +605,6 @@ def wraps_existing(call: CallExpr) -> bool:
         isinstance(arg.expr if isinstance(arg, StarExpr) else arg, (MemberExpr, IndexExpr))
         for arg in args
     )
-
-
-def _local_mentions(exprs: list[Expression], uses: dict[str, LocalUses]) -> list[NameExpr]:
-    """The names in ``exprs`` that are locals (keys of ``uses``), picked out in C."""
-    names = cast(
-        "list[NameExpr]", list(compress(exprs, map(is_, map(type, exprs), repeat(NameExpr))))
-    )
-    return list(compress(names, map(uses.__contains__, map(NAME, names))))
 
 
 def _returned_values(expr: Expression) -> Iterator[Expression]:
