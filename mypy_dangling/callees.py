@@ -23,7 +23,7 @@ declaration changes only through a new parse, and ``dmypy`` keeps the plugin bet
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
@@ -120,8 +120,8 @@ def _function_may_matter(
         ret_kind = type(ret)
         if ret_kind is NoneType or (
             ret_kind is Instance
-            and info_task_kind(cast(Instance, ret).type) is None
-            and cast(Instance, ret).type.fullname not in PLAIN_RETURN_EXCEPTIONS
+            and info_task_kind(ret.type) is None  # type: ignore[attr-defined]
+            and ret.type.fullname not in PLAIN_RETURN_EXCEPTIONS  # type: ignore[attr-defined]
         ):
             # The commonest declarations (``-> None``, ``-> str``, ``-> Entity``): neither
             # a task nor a wider type; only a callback parameter can matter.

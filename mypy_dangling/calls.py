@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
@@ -71,7 +71,8 @@ def check_function_call(
     kind = task_kind(proper)
     if kind is None and type(proper) is AnyType:
         kind = PRODUCER_FUNCTIONS.get(fullname)
-    api = cast("TypeChecker", ctx.api)
+    # An annotation, not ``cast()``: cast is a Python call, and this runs on every hook.
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.function(fullname, api.modules, declared=declared)
@@ -95,7 +96,7 @@ def check_method_call(
     method = fullname.rpartition(".")[2]
     if kind is None and type(proper) is AnyType and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
-    api = cast("TypeChecker", ctx.api)
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.method(ctx.type, method, "", api.modules, declared)
@@ -150,7 +151,7 @@ def _check_plain_call(
     flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
 ) -> None:
     """A call that produces no task: it may still drop one (:func:`_check_other_call`)."""
-    if _may_drop_a_task(flow, ctx, cast("TypeChecker", ctx.api)):
+    if _may_drop_a_task(flow, ctx, ctx.api):  # type: ignore[arg-type]
         _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
 
@@ -211,7 +212,7 @@ def _check_other_call(
     an attribute in annotated code)."""
     if any(isinstance(get_proper_type(t), FunctionLike) for ts in ctx.arg_types for t in ts):
         check_callback_args(flow, ctx, callee_description(fullname, is_method))
-    api = cast("TypeChecker", ctx.api)
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
     if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):
         return
     func = api.scope.current_function()
@@ -235,7 +236,7 @@ def _check_task_call(
     call = ctx.context
     if not isinstance(call, CallExpr):
         return
-    api = cast("TypeChecker", ctx.api)
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
     func = api.scope.current_function()
     body = func.body if func is not None else Block(api.tree.defs)
     path = statement_path(body, call)

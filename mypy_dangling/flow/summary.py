@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import compress
-from typing import Any, Final, TypeGuard, cast
+from typing import Any, Final, TypeGuard
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
@@ -385,15 +385,15 @@ class FunctionBody:
         for sub in exprs:
             kind = type(sub)
             if kind is CallExpr:
-                self._call(cast(CallExpr, sub), classified)
+                self._call(sub, classified)  # type: ignore[arg-type]
             elif kind is LambdaExpr:
                 self._captured(sub)
                 classified.update(id(e) for e in get_subexpressions(sub))
             elif kind is AssignmentExpr:
-                target = cast(AssignmentExpr, sub).target
+                target = sub.target  # type: ignore[attr-defined]
                 classified.add(id(target))
                 if target.name in uses:
-                    value = cast(AssignmentExpr, sub).value
+                    value = sub.value  # type: ignore[attr-defined]
                     uses[target.name].bound.append(self.origin(value))
                     self._assigned_from.setdefault(target.name, []).append(value)
         if returned:
@@ -648,7 +648,7 @@ def _local_names(func: FuncDef) -> set[str]:
         for stmt in stmts:
             kind = type(stmt)
             if kind is AssignmentStmt:  # the most common statement that binds
-                for lvalue in cast(AssignmentStmt, stmt).lvalues:
+                for lvalue in stmt.lvalues:  # type: ignore[attr-defined]
                     bind(lvalue)
             elif isinstance(stmt, (GlobalDecl, NonlocalDecl)):
                 declared.update(stmt.names)
