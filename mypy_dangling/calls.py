@@ -233,15 +233,24 @@ def _check_task_call(
     callee: str,
     judge: Callable[[], Verdict],
 ) -> None:
+    """A call typed as a task.  The callee is judged first (memoised per callee): most
+    such calls go to keepers (``hass.async_create_task``), and a callee that hands back
+    neither a fresh task nor its argument makes no finding whatever the statement does
+    with the call, so the statement is not looked for.  What the verdict was read from is
+    recorded as a dependency either way, as if the call were dropped."""
     call = ctx.context
     if not isinstance(call, CallExpr):
         return
     api: TypeChecker = ctx.api  # type: ignore[assignment]
+    verdict = judge()
+    if not verdict.fresh and verdict.result != "arg":
+        flow.depends_on(api, verdict)
+        return
     func = api.scope.current_function()
     body = func.body if func is not None else Block(api.tree.defs)
     path = statement_path(body, call)
     if path is not None:
-        _report_task(flow, api, func, path, call, callee, judge)
+        _report_task(flow, api, func, path, call, callee, lambda: verdict)
 
 
 def _report_task(
