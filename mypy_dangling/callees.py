@@ -61,8 +61,8 @@ from mypy_dangling.tasks import (
     CONTAINER_CLASSES,
     PRODUCER_FUNCTIONS,
     RETRIEVAL_METHODS,
-    WIDE_RETURNS,
     info_task_kind,
+    plain_class,
     task_kind,
 )
 
@@ -70,9 +70,6 @@ if TYPE_CHECKING:
     from mypy_dangling.flow import Flow
 
 COROUTINE_CLASSES: Final = frozenset({"typing.Coroutine", "typing.Awaitable"})
-#: Declared return classes that are no task but still matter: a coroutine (to the
-#: untyped-code check) or a type wider than a task (its body decides).
-PLAIN_RETURN_EXCEPTIONS: Final = COROUTINE_CLASSES | WIDE_RETURNS
 #: Types that are never a callable, so never a callback parameter (exact types: a
 #: ``TypeAliasType`` may stand for a callable, and is looked at).
 NOT_CALLABLE_TYPES: Final = frozenset({Instance, NoneType, AnyType, UnionType, TypeVarType})
@@ -120,8 +117,8 @@ def _function_may_matter(
         ret_kind = type(ret)
         if ret_kind is NoneType or (
             ret_kind is Instance
-            and info_task_kind(ret.type) is None  # type: ignore[attr-defined]
-            and ret.type.fullname not in PLAIN_RETURN_EXCEPTIONS  # type: ignore[attr-defined]
+            and plain_class(ret.type)  # type: ignore[attr-defined]
+            and ret.type.fullname not in COROUTINE_CLASSES  # type: ignore[attr-defined]
         ):
             # The commonest declarations (``-> None``, ``-> str``, ``-> Entity``): neither
             # a task nor a wider type; only a callback parameter can matter.

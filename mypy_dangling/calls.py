@@ -19,8 +19,6 @@ from mypy.types import (
     AnyType,
     CallableType,
     FunctionLike,
-    Instance,
-    NoneType,
     Overloaded,
     ProperType,
     Type,
@@ -39,11 +37,11 @@ from mypy_dangling.flow.verdict import Verdict, fresh
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
     EVENT_LOOP_CLASS,
-    PLAIN_CLASSES,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
     TaskKind,
     has_base,
+    plainly_plain,
     reported,
     task_kind,
 )
@@ -65,7 +63,7 @@ def check_function_call(
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
     proper = get_proper_type(ret)
-    if _plain(proper):
+    if plainly_plain(proper):  # most hooked calls: only the callback/loop filter applies
         _check_plain_call(flow, ctx, fullname, False)
         return ret
     kind = task_kind(proper)
@@ -89,7 +87,7 @@ def check_method_call(
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
     proper = get_proper_type(ret)
-    if _plain(proper):
+    if plainly_plain(proper):  # most hooked calls: only the callback/loop filter applies
         _check_plain_call(flow, ctx, fullname, True)
         return ret
     kind = task_kind(proper)
@@ -139,14 +137,6 @@ def _check_call(
     _check_plain_call(flow, ctx, fullname, is_method)
 
 
-def _plain(ret: ProperType) -> bool:
-    """A result that is no task and hides none, told by its exact type (``None``, an
-    instance of a class seen to be plain before): most hooked calls, which then go to
-    :func:`_check_plain_call` alone."""
-    kind = type(ret)
-    return kind is NoneType or (kind is Instance and ret.type in PLAIN_CLASSES)  # type: ignore[attr-defined]
-
-
 def _check_plain_call(
     flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
 ) -> None:
@@ -166,6 +156,18 @@ def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: Type
     """
     if not isinstance(ctx.context, CallExpr):
         return False
+    if _has_callable_arg(ctx):
+        return True
+    if not api.options.check_untyped_defs:
+        return False
+    func = api.scope.current_function()
+    if not isinstance(func, FuncDef):
+        return False
+    return ctx.context.line in flow.any_loop_lines(func, api.path)
+
+
+def _has_callable_arg(ctx: FunctionContext | MethodContext) -> bool:
+    """Whether an argument is typed as a callable (a callback that may drop a task)."""
     for types in ctx.arg_types:
         for typ in types:
             # By exact type first: an alias is expanded only when it is one.
@@ -174,12 +176,7 @@ def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: Type
                 kind in WRAPPING_TYPES and isinstance(get_proper_type(typ), FunctionLike)
             ):
                 return True
-    if not api.options.check_untyped_defs:
-        return False
-    func = api.scope.current_function()
-    if not isinstance(func, FuncDef):
-        return False
-    return ctx.context.line in flow.any_loop_lines(func, api.path)
+    return False
 
 
 def callee_description(fullname: str, is_method: bool) -> str:
@@ -210,7 +207,7 @@ def _check_other_call(
     """A call that produces no task may still drop one: through a callback argument, or
     as the argument of ``loop.create_task`` on an ``Any`` loop (a name in unannotated code,
     an attribute in annotated code)."""
-    if any(isinstance(get_proper_type(t), FunctionLike) for ts in ctx.arg_types for t in ts):
+    if _has_callable_arg(ctx):
         check_callback_args(flow, ctx, callee_description(fullname, is_method))
     api: TypeChecker = ctx.api  # type: ignore[assignment]
     if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):

@@ -214,7 +214,7 @@ def _kept_first(stmts: Iterable[Statement], name: str) -> bool:
                 return False
             continue
         if isinstance(stmt, IfStmt):
-            blocks = [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]
+            blocks = child_blocks(stmt)
         elif isinstance(stmt, (WhileStmt, ForStmt, WithStmt, TryStmt)):
             blocks = [stmt.body]  # a loop's first iteration, a ``with``/``try`` body
         else:
