@@ -161,24 +161,24 @@ class DanglingPlugin(Plugin):
             return self.flow.consulted(file.fullname)
         return self._store_summaries(file.fullname)
 
-    def _may_matter(self, fullname: str) -> bool:
-        try:
-            return may_matter(
-                fullname, self._modules or {}, coroutines=self._untyped_checked, flow=self.flow
-            )
-        except Exception:  # the plugin must never crash mypy: let the hook decide
-            return True
-
     def function_hook(self, fullname: str) -> FunctionHook | None:
         """The hook for calls of ``fullname`` (asked once per name; see :class:`HookTable`)."""
-        if not self._may_matter(fullname):
+        try:
+            matters = may_matter(fullname, self._modules or {}, self._untyped_checked, self.flow)
+        except Exception:  # the plugin must never crash mypy: let the hook decide
+            matters = True
+        if not matters:
             return None
         default = self._default.get_function_hook(fullname)
         return partial(check_function_call, self.flow, fullname, default)
 
     def method_hook(self, fullname: str) -> MethodHook | None:
         """The hook for calls of the method ``fullname`` (asked once per name)."""
-        if not self._may_matter(fullname):
+        try:
+            matters = may_matter(fullname, self._modules or {}, self._untyped_checked, self.flow)
+        except Exception:  # the plugin must never crash mypy: let the hook decide
+            matters = True
+        if not matters:
             return None
         default = self._default.get_method_hook(fullname)
         return partial(check_method_call, self.flow, fullname, default)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from mypy.nodes import TypeInfo
+from mypy.nodes import TypeAlias, TypeInfo
 from mypy.types import AnyType, Instance, NoneType, ProperType, Type, UnionType, get_proper_type
 
 TaskKind = Literal["Task", "Future"]
@@ -77,6 +77,9 @@ PLAIN_CLASSES: Final[set[TypeInfo]] = set()
 #: identity (a type variable's bound is shared by its uses; a bound that is a generic
 #: alias costs an expansion to look at): (bound, answer), the bound kept alive.
 BOUNDS: Final[dict[int, tuple[Type, bool]]] = {}
+#: Whether a parameter typed by this (argument-less) type alias is a callback whose
+#: result is dropped (``callees.has_callable_param``): an alias is expanded once.
+ALIAS_CALLBACKS: Final[dict[TypeAlias, bool]] = {}
 
 
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
@@ -117,6 +120,7 @@ def forget_classes() -> None:
     _KINDS.clear()
     PLAIN_CLASSES.clear()
     BOUNDS.clear()
+    ALIAS_CALLBACKS.clear()
 
 
 def task_kind(typ: Type | None) -> TaskKind | None:

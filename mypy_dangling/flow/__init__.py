@@ -62,6 +62,9 @@ class Flow:
         self._consulted: dict[str, set[str]] = {}
         #: What module or class a dotted name names (``callees.resolve``), for the run.
         self.owners: dict[str, SymbolNode | None] = {}
+        #: The same for the part before the last dot of a callee name (``may_matter``),
+        #: a marker for the builtins, None for what is neither a module nor a class.
+        self.callee_owners: dict[str, object] = {}
         # Lines of ``<...>loop.create_task(...)`` calls (``<...>.<attr>loop`` in annotated
         # code), per function of the module being checked (kept for one module at a time).
         self._loop_lines: dict[FuncDef, frozenset[int]] = {}
@@ -154,6 +157,7 @@ class Flow:
         self.store.forget(module)
         self.judge.forget()
         self.owners.clear()
+        self.callee_owners.clear()
         forget_classes()
         self._consulted.pop(module, None)
 
