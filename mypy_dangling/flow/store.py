@@ -185,12 +185,13 @@ def _definitions(
     # Most statements define nothing (imports, assignments, expressions): they are skipped
     # in C, by exact type.  This runs on every function of every module of a run.
     for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
-        if isinstance(stmt, FuncDef):
-            func: FuncDef | None = stmt
-        elif isinstance(stmt, Decorator):
-            func = stmt.func
-        elif isinstance(stmt, OverloadedFuncDef):
-            func = function_of(stmt)
+        stmt_kind = type(stmt)  # exact types, as above: one call, then identity tests
+        if stmt_kind is FuncDef:
+            func: FuncDef | None = stmt  # type: ignore[assignment]
+        elif stmt_kind is Decorator:
+            func = stmt.func  # type: ignore[attr-defined]
+        elif stmt_kind is OverloadedFuncDef:
+            func = function_of(stmt)  # type: ignore[arg-type]
         elif isinstance(stmt, ClassDef):
             sym = names.get(stmt.name)
             if (
@@ -220,10 +221,11 @@ def _definitions(
                     continue
             if not is_candidate(func):
                 continue
-        sym = names.get(stmt.name)
-        if sym is None or sym.node is not stmt:
+        name: str = stmt.name  # type: ignore[attr-defined]
+        sym = names.get(name)
+        if sym is None or sym.node is not stmt:  # type: ignore[comparison-overlap]
             continue  # a redefinition mypy does not bind the name to
-        found.append((qual + stmt.name, func))
+        found.append((qual + name, func))
         if candidates and not func.body.body:
             return True
     return False

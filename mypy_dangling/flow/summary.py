@@ -649,7 +649,11 @@ def _local_names(func: FuncDef) -> set[str]:
             kind = type(stmt)
             if kind is AssignmentStmt:  # the most common statement that binds
                 for lvalue in stmt.lvalues:  # type: ignore[attr-defined]
-                    bind(lvalue)
+                    target_kind = type(lvalue)
+                    if target_kind is NameExpr:  # ``x = ...``, inline
+                        names.add(lvalue.name)
+                    elif target_kind is not MemberExpr and target_kind is not IndexExpr:
+                        bind(lvalue)  # ``a, b = ...``; ``self.x = ...`` binds no name
             elif isinstance(stmt, (GlobalDecl, NonlocalDecl)):
                 declared.update(stmt.names)
             elif isinstance(stmt, (FuncDef, OverloadedFuncDef, ClassDef)):
