@@ -19,6 +19,8 @@ from mypy.types import (
     AnyType,
     CallableType,
     FunctionLike,
+    Instance,
+    NoneType,
     Overloaded,
     ProperType,
     Type,
@@ -37,11 +39,11 @@ from mypy_dangling.flow.verdict import Verdict, fresh
 from mypy_dangling.syntax import Frame, statement_path
 from mypy_dangling.tasks import (
     EVENT_LOOP_CLASS,
+    PLAIN_CLASSES,
     PRODUCER_FUNCTIONS,
     PRODUCER_LOOP_METHODS,
     TaskKind,
     has_base,
-    plainly_plain,
     reported,
     task_kind,
 )
@@ -63,14 +65,22 @@ def check_function_call(
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
     proper = get_proper_type(ret)
-    if plainly_plain(proper):  # most hooked calls: only the callback/loop filter applies
+    # Most hooked calls return ``None`` or an instance of a class found plain before
+    # (``tasks.PLAIN_CLASSES``, tested inline: this runs on every hooked call): only the
+    # callback/loop filter applies.
+    ret_kind = type(proper)
+    if ret_kind is NoneType or (ret_kind is Instance and proper.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
         _check_plain_call(flow, ctx, fullname, False)
+        return ret
+    # An annotation, not ``cast()``: cast is a Python call, and this runs on every hook.
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
+    if api.is_stub:
+        # A stub runs nothing: its calls are decorators (``@final``, ``@deprecated(...)``,
+        # typeshed has hundreds), which make and drop no task.
         return ret
     kind = task_kind(proper)
     if kind is None and type(proper) is AnyType:
         kind = PRODUCER_FUNCTIONS.get(fullname)
-    # An annotation, not ``cast()``: cast is a Python call, and this runs on every hook.
-    api: TypeChecker = ctx.api  # type: ignore[assignment]
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.function(fullname, api.modules, declared=declared)
@@ -87,14 +97,17 @@ def check_method_call(
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
     proper = get_proper_type(ret)
-    if plainly_plain(proper):  # most hooked calls: only the callback/loop filter applies
+    ret_kind = type(proper)  # as in check_function_call
+    if ret_kind is NoneType or (ret_kind is Instance and proper.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
         _check_plain_call(flow, ctx, fullname, True)
+        return ret
+    api: TypeChecker = ctx.api  # type: ignore[assignment]
+    if api.is_stub:  # as in check_function_call
         return ret
     kind = task_kind(proper)
     method = fullname.rpartition(".")[2]
     if kind is None and type(proper) is AnyType and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
-    api: TypeChecker = ctx.api  # type: ignore[assignment]
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.method(ctx.type, method, "", api.modules, declared)
@@ -140,30 +153,24 @@ def _check_call(
 def _check_plain_call(
     flow: Flow, ctx: FunctionContext | MethodContext, fullname: str, is_method: bool
 ) -> None:
-    """A call that produces no task: it may still drop one (:func:`_check_other_call`)."""
-    if _may_drop_a_task(flow, ctx, ctx.api):  # type: ignore[arg-type]
-        _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
+    """A call that produces no task: it may still drop one (:func:`_check_other_call`).
 
-
-def _may_drop_a_task(flow: Flow, ctx: FunctionContext | MethodContext, api: TypeChecker) -> bool:
-    """The cheap filter in front of ``_check_other_call``, which most calls never need.
-
-    Hooks fire for every call (and for operators, indexing, ``with``, ...), so this runs
-    hundreds of thousands of times on a large codebase: only a real call that has a callable
-    argument, or that sits (under ``check_untyped_defs``) on a line holding
-    ``<...>loop.create_task(...)`` (``<...>.<attr>loop.create_task(...)`` in an annotated
-    function), can drop a task through ``_check_other_call``.
+    This is the cheap filter in front of ``_check_other_call``, which most calls never
+    need: only a real call that has a callable argument, or that sits (under
+    ``check_untyped_defs``) on a line holding ``<...>loop.create_task(...)``
+    (``<...>.<attr>loop.create_task(...)`` in an annotated function), can drop a task there.
     """
-    if not isinstance(ctx.context, CallExpr):
-        return False
-    if _has_callable_arg(ctx):
-        return True
-    if not api.options.check_untyped_defs:
-        return False
-    func = api.scope.current_function()
-    if not isinstance(func, FuncDef):
-        return False
-    return ctx.context.line in flow.any_loop_lines(func, api.path)
+    call = ctx.context
+    if type(call) is not CallExpr:  # (mypy does not subclass its expression nodes)
+        return
+    if not _has_callable_arg(ctx):
+        api: TypeChecker = ctx.api  # type: ignore[assignment]
+        if not api.options.check_untyped_defs:
+            return
+        func = api.scope.current_function()
+        if not isinstance(func, FuncDef) or call.line not in flow.any_loop_lines(func, api.path):
+            return
+    _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
 
 def _has_callable_arg(ctx: FunctionContext | MethodContext) -> bool:

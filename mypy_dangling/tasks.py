@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from mypy.nodes import TypeAlias, TypeInfo
-from mypy.types import AnyType, Instance, NoneType, ProperType, Type, UnionType, get_proper_type
+from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 TaskKind = Literal["Task", "Future"]
 
@@ -106,13 +106,6 @@ def plain_class(info: TypeInfo) -> bool:
         return False
     PLAIN_CLASSES.add(info)
     return True
-
-
-def plainly_plain(typ: ProperType) -> bool:
-    """A type that is no task and hides none, told by its exact type alone: ``None``, or an
-    instance of a class already found plain (:func:`plain_class`).  False says nothing."""
-    kind = type(typ)
-    return kind is NoneType or (kind is Instance and typ.type in PLAIN_CLASSES)  # type: ignore[attr-defined]
 
 
 def forget_classes() -> None:
