@@ -53,7 +53,7 @@ class DanglingPlugin(Plugin):
     instance ``__dict__`` to search on each of those queries), and the two lookups it
     answers are C-level: ``get_function_hook``/``get_method_hook`` are the ``__getitem__``
     of a :class:`HookTable`, so a name asked before (almost every query) is answered with no
-    Python frame; only a new name runs :meth:`function_hook`/:meth:`method_hook`.
+    Python frame; only a new name runs :meth:`_hook`.
     """
 
     __slots__ = (
@@ -86,8 +86,12 @@ class DanglingPlugin(Plugin):
         # Hooks by callee name; mypy asks for every call it checks.  Forgotten when a module
         # is parsed again, since that is how a declaration changes (dmypy reuses plugins).
         self._parsed: set[str] = set()
-        self._function_hooks: HookTable[FunctionHook] = HookTable(self.function_hook)
-        self._method_hooks: HookTable[MethodHook] = HookTable(self.method_hook)
+        self._function_hooks: HookTable[FunctionHook] = HookTable(
+            partial(self._hook, self._default.get_function_hook, check_function_call)
+        )
+        self._method_hooks: HookTable[MethodHook] = HookTable(
+            partial(self._hook, self._default.get_method_hook, check_method_call)
+        )
         self.get_function_hook = self._function_hooks.__getitem__
         self.get_method_hook = self._method_hooks.__getitem__
         # Coroutine callees matter only to the untyped-code check.  (A file that turns
@@ -162,27 +166,22 @@ class DanglingPlugin(Plugin):
             return self.flow.consulted(file.fullname)
         return self._store_summaries(file.fullname)
 
-    def function_hook(self, fullname: str) -> FunctionHook | None:
-        """The hook for calls of ``fullname`` (asked once per name; see :class:`HookTable`)."""
+    def _hook(
+        self,
+        default: Callable[[str], Callable[[Any], Type] | None],
+        check: Callable[..., Type],
+        fullname: str,
+    ) -> Callable[[Any], Type] | None:
+        """The hook for calls of ``fullname`` (asked once per name; see :class:`HookTable`):
+        ``check`` (``check_function_call``/``check_method_call``) around what mypy's
+        ``DefaultPlugin`` returns for the name (``default``), or None."""
         try:
             matters = may_matter(fullname, self._modules or {}, self._untyped_checked, self.flow)
         except Exception:  # the plugin must never crash mypy: let the hook decide
             matters = True
         if not matters:
             return None
-        default = self._default.get_function_hook(fullname)
-        return partial(check_function_call, self.flow, fullname, default)
-
-    def method_hook(self, fullname: str) -> MethodHook | None:
-        """The hook for calls of the method ``fullname`` (asked once per name)."""
-        try:
-            matters = may_matter(fullname, self._modules or {}, self._untyped_checked, self.flow)
-        except Exception:  # the plugin must never crash mypy: let the hook decide
-            matters = True
-        if not matters:
-            return None
-        default = self._default.get_method_hook(fullname)
-        return partial(check_method_call, self.flow, fullname, default)
+        return partial(check, self.flow, fullname, default(fullname))
 
 
 # mypy asks the plugin for every kind of hook, about a million times on a large codebase,
