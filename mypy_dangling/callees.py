@@ -97,7 +97,7 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
     part: 24 k instructions per name before, 18 k with this path (``docs/benchmarks.md``).
     """
     owner, _, name = fullname.rpartition(".")
-    owners = flow.callee_owners
+    owners = flow.owners
     found = owners.get(owner, MISSING)
     if found is MISSING:
         found = owners[owner] = _callee_owner(owner, modules)
@@ -158,7 +158,8 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
 
 def _callee_owner(owner: str, modules: dict[str, MypyFile]) -> object:
     """The module or class the part of a callee name before its last dot names:
-    :data:`BUILTINS` for the builtins (whose callees never matter), else None."""
+    :data:`BUILTINS` for the builtins (whose callees never matter), else None.  Cached per
+    run in ``flow.owners``, for :func:`may_matter` and :func:`resolve`."""
     if owner == "builtins" or owner.startswith("builtins."):
         return BUILTINS
     found = (modules.get(owner) or lookup_node(owner, modules)) if owner else None
@@ -252,18 +253,20 @@ def _produces_by_body(
 def resolve(
     fullname: str,
     modules: dict[str, MypyFile],
-    owners: dict[str, SymbolNode | None] | None = None,
+    owners: dict[str, object] | None = None,
 ) -> SymbolNode | None:
     """The callee's declaration; a method may be inherited (mypy names it by the receiver).
 
-    ``owners``: a cache of what the part before the last dot names (a module or a class),
-    for the run: most callees are methods, many of the same classes.
+    ``owners``: a cache of what the part before the last dot names (a module or a class,
+    :func:`_callee_owner`), for the run: most callees are methods, many of the same classes.
     """
     owner, _, name = fullname.rpartition(".")
     if owners is not None and owner:
         found = owners.get(owner, MISSING)
         if found is MISSING:  # (not try/except: a raised KeyError costs more than a lookup)
-            found = owners[owner] = modules.get(owner) or lookup_node(owner, modules)
+            found = owners[owner] = _callee_owner(owner, modules)
+        if found is BUILTINS:
+            found = modules.get(owner) or lookup_node(owner, modules)
         if isinstance(found, MypyFile):
             sym = found.names.get(name)
             return sym.node if sym is not None else None

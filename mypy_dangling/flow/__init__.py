@@ -26,7 +26,6 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     RefExpr,
-    SymbolNode,
 )
 from mypy.options import Options
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
@@ -60,11 +59,10 @@ class Flow:
         self.judge = Judge(config, self.store)
         forget_classes()  # a new build: the classes of an earlier one must not stay alive
         self._consulted: dict[str, set[str]] = {}
-        #: What module or class a dotted name names (``callees.resolve``), for the run.
-        self.owners: dict[str, SymbolNode | None] = {}
-        #: The same for the part before the last dot of a callee name (``may_matter``),
-        #: a marker for the builtins, None for what is neither a module nor a class.
-        self.callee_owners: dict[str, object] = {}
+        #: What module or class the part of a callee name before its last dot names
+        #: (``callees.may_matter``, ``callees.resolve``), for the run: a marker for the
+        #: builtins, None for what is neither a module nor a class.
+        self.owners: dict[str, object] = {}
         # Lines of ``<...>loop.create_task(...)`` calls (``<...>.<attr>loop`` in annotated
         # code), per function of the module being checked (kept for one module at a time).
         self._loop_lines: dict[FuncDef, frozenset[int]] = {}
@@ -157,7 +155,6 @@ class Flow:
         self.store.forget(module)
         self.judge.forget()
         self.owners.clear()
-        self.callee_owners.clear()
         forget_classes()
         self._consulted.pop(module, None)
 
