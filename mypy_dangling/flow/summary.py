@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import compress
+from operator import attrgetter
 from typing import Any, Final, TypeGuard
 
 from mypy.lookup import lookup_fully_qualified
@@ -120,6 +121,9 @@ OWN_METHODS: Final = frozenset(
 )
 #: Methods that finish a Future: nothing is in flight afterwards.
 FINISHING_METHODS: Final = frozenset({"set_result", "set_exception", "cancel"})
+#: Whether a node is a name (a test on its exact type: mypy does not subclass NameExpr).
+IS_NAME: Final = frozenset({NameExpr}).__contains__
+NAME_OF: Final = attrgetter("name")
 #: How deep a typeref may nest (``self.a.b.c.d``).
 MAX_REF_DEPTH: Final = 4
 
@@ -229,6 +233,7 @@ class FunctionBody:
         *,
         walk: bool = True,
         local_names: set[str] | None = None,
+        watched: set[str] | None = None,
     ) -> None:
         self.func = func
         self.names = names
@@ -247,6 +252,12 @@ class FunctionBody:
         self.walked = walk
         #: Set when an answer needed what only the walk records (see :func:`summarize`).
         self.incomplete = False
+        #: The locals whose uses the walk records (None: every local).  A summary reads
+        #: the uses of the locals it returns, and nothing else: an expression that
+        #: mentions none of them is passed over (see :meth:`_expression`).
+        self._watched = watched
+        #: The locals a summary returned (without the walk: the ones to watch in it).
+        self.returned_locals: set[str] = set()
         if walk:
             self.uses = {name: LocalUses() for name in self.local_names}
             offset = 1 if self.self_name is not None else 0
@@ -354,11 +365,14 @@ class FunctionBody:
     def _target(self, lvalue: Expression, value: Expression | None) -> None:
         """A binding: record where a local's value comes from; read the rest."""
         if isinstance(lvalue, NameExpr):
-            if lvalue.name in self.uses:
-                self._assigned_from.setdefault(lvalue.name, []).append(value)
-                self.uses[lvalue.name].bound.append(
-                    self.origin(value) if value is not None else OTHER
-                )
+            name = lvalue.name
+            if name in self.uses:
+                self._assigned_from.setdefault(name, []).append(value)
+                watched = self._watched
+                if watched is None or name in watched:
+                    self.uses[name].bound.append(
+                        self.origin(value) if value is not None else OTHER
+                    )
             return
         if isinstance(lvalue, (TupleExpr, ListExpr)):
             for item in lvalue.items:
@@ -371,13 +385,27 @@ class FunctionBody:
 
     def _captured(self, node: Statement | Expression) -> None:
         """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
-        for expr in get_subexpressions(node):
-            if isinstance(expr, NameExpr) and expr.name in self.uses:
-                self.uses[expr.name].kept = True
+        subexpressions = get_subexpressions(node)
+        watched = self.uses.keys() if self._watched is None else self._watched
+        # The names mentioned, picked in C (by exact type: mypy does not subclass NameExpr).
+        mentioned = map(NAME_OF, compress(subexpressions, map(IS_NAME, map(type, subexpressions))))
+        for name in watched & set(mentioned):
+            self.uses[name].kept = True
 
     def _expression(self, expr: Expression, *, returned: bool = False) -> None:
         """Classify every mention of a local in ``expr``."""
         exprs = [expr, *get_subexpressions(expr)]
+        watched = self._watched
+        if watched is not None:
+            # Only the uses of the watched locals are read: an expression that mentions
+            # none of them (and binds no name with ``:=``, which a later reference to the
+            # name reads) changes nothing here.  Picked in C; most expressions of a body
+            # mention none of the few locals a function returns.
+            kinds = list(map(type, exprs))
+            if AssignmentExpr not in kinds and watched.isdisjoint(
+                map(NAME_OF, compress(exprs, map(IS_NAME, kinds)))
+            ):
+                return
         classified: set[int] = set()
         uses = self.uses
         # Exact types (mypy does not subclass its expression nodes): this loop sees every
@@ -533,6 +561,7 @@ class FunctionBody:
         """The origins a returned local stands for, after what the body did with it."""
         if not self.walked:
             self.incomplete = True  # what the body did with it is known after the walk
+            self.returned_locals.add(name)
             return [OTHER]
         uses = self.uses[name]
         if uses.finished:
@@ -576,7 +605,13 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
     body = FunctionBody(func, names, bound_self, walk=False)
     found = body.summary()
     if body.incomplete:
-        walked = FunctionBody(func, names, bound_self, local_names=body._local_names)
+        walked = FunctionBody(
+            func,
+            names,
+            bound_self,
+            local_names=body._local_names,
+            watched=body.returned_locals,
+        )
         found = walked.summary()
     return found
 
