@@ -80,6 +80,9 @@ BOUNDS: Final[dict[int, tuple[Type, bool]]] = {}
 #: Whether a parameter typed by this (argument-less) type alias is a callback whose
 #: result is dropped (``callees.has_callable_param``): an alias is expanded once.
 ALIAS_CALLBACKS: Final[dict[TypeAlias, bool]] = {}
+#: Whether a return type declared by this (argument-less) type alias is, or may hide, a
+#: task (``store.may_return_task``): an alias is expanded once.
+ALIAS_RETURNS: Final[dict[TypeAlias, bool]] = {}
 
 
 def info_task_kind(info: TypeInfo) -> TaskKind | None:
@@ -114,6 +117,7 @@ def forget_classes() -> None:
     PLAIN_CLASSES.clear()
     BOUNDS.clear()
     ALIAS_CALLBACKS.clear()
+    ALIAS_RETURNS.clear()
 
 
 def task_kind(typ: Type | None) -> TaskKind | None:

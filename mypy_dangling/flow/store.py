@@ -59,7 +59,9 @@ from mypy.types import (
     Instance,
     LiteralType,
     NoneType,
+    ProperType,
     Type,
+    TypeAliasType,
     TypeType,
     TypeVarType,
     UnionType,
@@ -69,7 +71,7 @@ from mypy.version import __version__ as mypy_version
 
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
 from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks
-from mypy_dangling.tasks import BOUNDS, PLAIN_CLASSES, plain_class, task_kind
+from mypy_dangling.tasks import ALIAS_RETURNS, BOUNDS, PLAIN_CLASSES, plain_class, task_kind
 
 FACTS_NAME: Final = "__mypy_dangling_facts__"
 MYPY_1: Final = mypy_version.split(".")[0] == "1"
@@ -94,7 +96,18 @@ def function_of(node: SymbolNode | None) -> FuncDef | None:
 
 def may_return_task(typ: Type | None) -> bool:
     """Whether a declared return type is, or may hide, a Task or Future."""
-    proper = get_proper_type(typ)
+    if type(typ) is TypeAliasType and not typ.args and typ.alias is not None:
+        # ``-> ConfigType``: expanded once per alias for the run, not per function (an
+        # alias of a TypedDict costs thousands of instructions to expand).
+        alias = typ.alias
+        known = ALIAS_RETURNS.get(alias)
+        if known is None:
+            known = ALIAS_RETURNS[alias] = _may_return_task(get_proper_type(typ))
+        return known
+    return _may_return_task(get_proper_type(typ))
+
+
+def _may_return_task(proper: ProperType | None) -> bool:
     if type(proper) is NoneType:
         return False  # ``-> None``: the most common declaration by far
     if proper is None or isinstance(proper, AnyType):
@@ -102,7 +115,15 @@ def may_return_task(typ: Type | None) -> bool:
     if isinstance(proper, TypeVarType):
         return typevar_may_be_task(proper)
     if isinstance(proper, UnionType):
-        return any(may_return_task(item) for item in proper.items)
+        # ``-> Entity | None``, one of the commonest declarations: the plain items are
+        # passed over inline.
+        for item in proper.items:
+            kind = type(item)
+            if kind is NoneType or (kind is Instance and item.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+                continue
+            if may_return_task(item):
+                return True
+        return False
     return isinstance(proper, Instance) and not plain_class(proper.type)
 
 
