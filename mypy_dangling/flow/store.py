@@ -186,7 +186,10 @@ def module_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
 
 def candidate_functions(tree: MypyFile) -> list[tuple[str, FuncDef]]:
     """The functions of :func:`module_functions` that :func:`is_candidate` accepts, in the
-    same order, up to the first one whose body mypy stripped (then every body is stripped).
+    same order, up to the first function whose body mypy stripped, which ends the list,
+    candidate or not: mypy strips the bodies of a module whose errors it ignores (all but
+    a few: methods that set attributes, trivial bodies), and the module's summaries then
+    come from its source.
 
     This runs for every module of a run: the declared return is tested before the name is
     looked up in the symbol table or a qualified name is built.
@@ -204,7 +207,8 @@ def _definitions(
     candidates: bool,
 ) -> bool:
     """Add the functions ``body`` defines (only candidates, with ``candidates``) to ``found``;
-    True once a candidate whose body mypy stripped is added (the walk stops there)."""
+    with ``candidates``, True once a function whose body mypy stripped is added (the walk
+    stops there)."""
     # Most statements define nothing (imports, assignments, expressions): they are skipped
     # in C, by exact type.  This runs on every function of every module of a run.
     for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
@@ -234,6 +238,13 @@ def _definitions(
         if func is None:
             continue
         if candidates:
+            if not func.body.body:
+                # mypy stripped the bodies of this module (no source yields an empty body):
+                # its summaries come from the source, so the walk stops at the first one,
+                # candidate or not (most functions of a library; a module without
+                # candidates would otherwise be walked to its end).
+                found.append((qual + stmt.name, func))  # type: ignore[attr-defined]
+                return True
             # The commonest declarations first (``-> None``, ``-> str``: a class in
             # ``PLAIN_CLASSES``), inline: a call per function of every module costs more
             # than the test.
@@ -250,8 +261,6 @@ def _definitions(
         if sym is None or sym.node is not stmt:  # type: ignore[comparison-overlap]
             continue  # a redefinition mypy does not bind the name to
         found.append((qual + name, func))
-        if candidates and not func.body.body:
-            return True
     return False
 
 
