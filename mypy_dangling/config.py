@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import configparser
 import sys
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,14 +31,49 @@ class ConfigError(Exception):
     """A bad ``[mypy_dangling]`` section; the message names the file and option."""
 
 
-class DanglingConfig(NamedTuple):
-    """The plugin's settings; defaults apply when the file has no section."""
+class DanglingConfig:
+    """The plugin's settings; defaults apply when the file has no section.
 
-    owners: tuple[str, ...] = ()
-    infer_owners: bool = True
-    report_futures: bool = True
-    #: Lines marked ``# noqa: RUF006`` (or a bare ``# noqa``) are triaged: see ``noqa.py``.
-    respect_noqa: bool = True
+    A plain class, not a NamedTuple: creating a NamedTuple class costs 0.7 M instructions
+    at import, which every mypy run would pay (see ``docs/benchmarks.md``).
+    """
+
+    __slots__ = ("infer_owners", "owners", "report_futures", "respect_noqa")
+
+    def __init__(
+        self,
+        owners: tuple[str, ...] = (),
+        infer_owners: bool = True,
+        report_futures: bool = True,
+        respect_noqa: bool = True,
+    ) -> None:
+        self.owners: Final = owners
+        self.infer_owners: Final = infer_owners
+        self.report_futures: Final = report_futures
+        #: Lines that carry ruff's ``noqa`` comment for RUF006 (or a bare one) are
+        #: triaged: see ``noqa.py``.
+        self.respect_noqa: Final = respect_noqa
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DanglingConfig) and self.to_data() == other.to_data()
+
+    def __hash__(self) -> int:
+        return hash((self.owners, self.infer_owners, self.report_futures, self.respect_noqa))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{key}={value!r}" for key, value in self.to_data().items())
+        return f"DanglingConfig({fields})"
+
+    def replace(self, **changes: Any) -> DanglingConfig:
+        """The same settings but ``changes`` (the command's overrides)."""
+        values: dict[str, Any] = {
+            "owners": self.owners,
+            "infer_owners": self.infer_owners,
+            "report_futures": self.report_futures,
+            "respect_noqa": self.respect_noqa,
+        }
+        values.update(changes)
+        return DanglingConfig(**values)
 
     def to_data(self) -> dict[str, Any]:
         """What goes into mypy's cache key (``report_config_data``)."""

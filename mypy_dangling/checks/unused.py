@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from itertools import compress, islice
 from operator import attrgetter
-from typing import TYPE_CHECKING, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -347,13 +347,24 @@ def _collect_walruses(expr: Expression, found: list[AssignmentExpr]) -> None:
         _collect_walruses(expr.right, found)
 
 
-class Summary(NamedTuple):
-    """How control may leave a statement, for one variable, and whether it reads it first."""
+class Summary:
+    """How control may leave a statement, for one variable, and whether it reads it first.
 
-    ue: bool  # may read the variable before writing it
-    through: bool  # may fall through to the next statement without writing it
-    brk: bool  # may leave by ``break`` without writing it
-    cont: bool  # may leave by ``continue`` without writing it
+    A plain class, not a NamedTuple: creating a NamedTuple class costs 0.7 M instructions
+    at import, which every mypy run would pay (see ``docs/benchmarks.md``).
+    """
+
+    __slots__ = ("brk", "cont", "through", "ue")
+
+    def __init__(self, ue: bool, through: bool, brk: bool, cont: bool) -> None:
+        #: It may read the variable before writing it.
+        self.ue: Final = ue
+        #: It may fall through to the next statement without writing it.
+        self.through: Final = through
+        #: It may leave by ``break`` without writing it.
+        self.brk: Final = brk
+        #: It may leave by ``continue`` without writing it.
+        self.cont: Final = cont
 
 
 #: A statement that may read the variable: the other bits no longer matter.
@@ -477,7 +488,8 @@ class Liveness:
             if any(self._target_writes(t) for t in stmt.target):
                 return KILLS
             # The context manager may swallow an exception raised before any write.
-            return self.block(stmt.body)._replace(through=True)
+            body = self.block(stmt.body)
+            return Summary(body.ue, True, body.brk, body.cont)
         if isinstance(stmt, TryStmt):
             return self._try_summary(stmt)
         if isinstance(stmt, MatchStmt):
@@ -512,7 +524,12 @@ class Liveness:
     @staticmethod
     def _any_of(branches: list[Summary]) -> Summary:
         """One of several branches runs (``if``/``match``)."""
-        return Summary(*(any(bits) for bits in zip(*branches, strict=True)))
+        return Summary(
+            any(branch.ue for branch in branches),
+            any(branch.through for branch in branches),
+            any(branch.brk for branch in branches),
+            any(branch.cont for branch in branches),
+        )
 
     def _while_summary(self, stmt: WhileStmt) -> Summary:
         return self._loop_summary(stmt, self._iteration(stmt))

@@ -268,7 +268,7 @@ def plugin_factory(*, respect_noqa: bool) -> PluginFactory:
         # mypy's defaults, not to them), and is loaded even when there is no config file
         # (mypy loads configured plugins only from a config file).
         if not respect_noqa and issubclass(plugin_class, DanglingPlugin):
-            config = load_config(options)._replace(respect_noqa=False)
+            config = load_config(options).replace(respect_noqa=False)
             return plugin_class(options, config=config)
         return plugin_class(options)
 
