@@ -97,6 +97,8 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
     part: 24 k instructions per name before, 18 k with this path (``docs/benchmarks.md``).
     """
     owner, _, name = fullname.rpartition(".")
+    if name[:2] == "__" and name[-2:] == "__" and name != "__call__" and " of " not in fullname:
+        return False  # an operator, ``await``, ``with``... (as in _may_matter), not looked up
     owners = flow.owners
     found = owners.get(owner, MISSING)
     if found is MISSING:
