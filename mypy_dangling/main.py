@@ -19,7 +19,7 @@ import sys
 import zlib
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -53,7 +53,7 @@ class DanglingPlugin(Plugin):
     instance ``__dict__`` to search on each of those queries), and the two lookups it
     answers are C-level: ``get_function_hook``/``get_method_hook`` are the ``__getitem__``
     of a :class:`HookTable`, so a name asked before (almost every query) is answered with no
-    Python frame; only a new name runs :meth:`_hook`.
+    Python frame; only a new name runs :meth:`HookTable.__missing__`.
     """
 
     __slots__ = (
@@ -86,12 +86,10 @@ class DanglingPlugin(Plugin):
         # Hooks by callee name; mypy asks for every call it checks.  Forgotten when a module
         # is parsed again, since that is how a declaration changes (dmypy reuses plugins).
         self._parsed: set[str] = set()
-        self._function_hooks: HookTable[FunctionHook] = HookTable(
-            partial(self._hook, self._default.get_function_hook, check_function_call)
+        self._function_hooks = HookTable(
+            self, self._default.get_function_hook, check_function_call
         )
-        self._method_hooks: HookTable[MethodHook] = HookTable(
-            partial(self._hook, self._default.get_method_hook, check_method_call)
-        )
+        self._method_hooks = HookTable(self, self._default.get_method_hook, check_method_call)
         self.get_function_hook = self._function_hooks.__getitem__
         self.get_method_hook = self._method_hooks.__getitem__
         # Coroutine callees matter only to the untyped-code check.  (A file that turns
@@ -166,23 +164,6 @@ class DanglingPlugin(Plugin):
             return self.flow.consulted(file.fullname)
         return self._store_summaries(file.fullname)
 
-    def _hook(
-        self,
-        default: Callable[[str], Callable[[Any], Type] | None],
-        check: Callable[..., Type],
-        fullname: str,
-    ) -> Callable[[Any], Type] | None:
-        """The hook for calls of ``fullname`` (asked once per name; see :class:`HookTable`):
-        ``check`` (``check_function_call``/``check_method_call``) around what mypy's
-        ``DefaultPlugin`` returns for the name (``default``), or None."""
-        try:
-            matters = may_matter(fullname, self._modules or {}, self._untyped_checked, self.flow)
-        except Exception:  # the plugin must never crash mypy: let the hook decide
-            matters = True
-        if not matters:
-            return None
-        return partial(check, self.flow, fullname, default(fullname))
-
 
 # mypy asks the plugin for every kind of hook, about a million times on a large codebase,
 # mostly for kinds it does not define (``get_type_analyze_hook``, ``get_attribute_hook``...).
@@ -195,21 +176,38 @@ for _name, _method in vars(Plugin).items():
         setattr(DanglingPlugin, _name, _method)
 
 
-_Hook = TypeVar("_Hook")
+class HookTable(dict[str, "Callable[[Any], Type] | None"]):
+    """Hooks by callee name, for one kind of hook (function or method).  A hit is a plain
+    ``dict`` lookup in C; a miss (a name not asked before) computes the hook here, in one
+    Python frame (a name's first query runs for thousands of names): ``check``
+    (``check_function_call``/``check_method_call``) around what mypy's ``DefaultPlugin``
+    returns for the name (``default``), or None when the callee cannot matter."""
 
+    __slots__ = ("check", "default", "plugin")
 
-class HookTable(dict[str, "_Hook | None"], Generic[_Hook]):
-    """Hooks by callee name.  A hit is a plain ``dict`` lookup in C; a miss (a name not
-    asked before) computes the hook with ``compute`` and remembers it."""
-
-    __slots__ = ("compute",)
-
-    def __init__(self, compute: Callable[[str], _Hook | None]) -> None:
+    def __init__(
+        self,
+        plugin: DanglingPlugin,
+        default: Callable[[str], Callable[[Any], Type] | None],
+        check: Callable[..., Type],
+    ) -> None:
         super().__init__()
-        self.compute = compute
+        self.plugin = plugin
+        self.default = default
+        self.check = check
 
-    def __missing__(self, fullname: str) -> _Hook | None:
-        hook = self[fullname] = self.compute(fullname)
+    def __missing__(self, fullname: str) -> Callable[[Any], Type] | None:
+        plugin = self.plugin
+        try:
+            matters = may_matter(
+                fullname, plugin._modules or {}, plugin._untyped_checked, plugin.flow
+            )
+        except Exception:  # the plugin must never crash mypy: let the hook decide
+            matters = True
+        hook = (
+            partial(self.check, plugin.flow, fullname, self.default(fullname)) if matters else None
+        )
+        self[fullname] = hook
         return hook
 
 
