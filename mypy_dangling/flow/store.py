@@ -491,7 +491,12 @@ def _facts_symbol(
 ) -> SymbolTableNode:
     builtins = modules["builtins"].names["str"].node
     assert isinstance(builtins, TypeInfo)
-    raw = json.dumps(facts, sort_keys=True, separators=(",", ":"))
+    if len(facts) == 1 and STRIPPED in facts:
+        # The commonest facts, a stripped module's marker (its digest is hex digits and a
+        # colon): the JSON text json.dumps would write, without building an encoder.
+        raw = f'{{"{STRIPPED}":"{facts[STRIPPED]}"}}'
+    else:
+        raw = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     var = Var(FACTS_NAME, LiteralType(raw, Instance(builtins, [])))
     var._fullname = f"{module}.{FACTS_NAME}"
     var.is_ready = True
