@@ -449,9 +449,9 @@ class FactStore:
         if not (tree.is_stub or tree.path.endswith(".pyi")):
             for qual, func in candidate_functions(tree):
                 if not func.body.body:
-                    # Stripped (mypy strips every body of a module, or none): read from
-                    # the source when asked.  The source's digest makes an edit of it
-                    # change the module's interface, as a summary would.
+                    # Stripped (the walk stops at the first stripped body, candidate or
+                    # not): read from the source when asked.  The source's digest makes an
+                    # edit of it change the module's interface, as a summary would.
                     facts[STRIPPED] = _source_digest(tree.path)
                     break
                 summary = self._summarize_live(func, tree.fullname, modules)
