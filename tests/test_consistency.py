@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from mypy.version import __version__ as mypy_version
+
+MYPY_1 = int(mypy_version.split(".")[0]) < 2
 
 PROJECT = {
     "mypy.ini": "[mypy]\nplugins = mypy_dangling\ncheck_untyped_defs = True\n",
@@ -171,6 +174,9 @@ def spawn() -> asyncio.Task[None]:
 """
 
 
+@pytest.mark.skipif(
+    MYPY_1, reason="mypy 1.x does not recheck callers of a changed body (docs/compat.md)"
+)
 @pytest.mark.parametrize("through", ["direct", "two delegations"])
 def test_a_helper_body_edit_reaches_its_callers(project: Path, through: str) -> None:
     """Only the helper's body changes (it stops, then starts again, keeping its task): the

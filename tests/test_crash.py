@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from mypy import api
+from mypy.version import __version__ as mypy_version
 
 from mypy_dangling import calls
 
@@ -51,6 +52,9 @@ def test_exception_while_storing_summaries_is_reported_not_raised(
     out, err, status = api.run(["--no-incremental", "a.py"])
     printed = capsys.readouterr().err  # the plugin's own stderr, not mypy's report
     assert "Traceback" not in out + err + printed
-    assert "a.py: error: mypy-dangling internal error: ValueError: bad module" in printed
+    if int(mypy_version.split(".")[0]) >= 2:
+        assert "a.py: error: mypy-dangling internal error: ValueError: bad module" in printed
+    else:  # mypy 1.x writes no cache for a module with errors: typeshed's modules report it
+        assert ": error: mypy-dangling internal error: ValueError: bad module" in printed
     assert "a.py:1: error: Incompatible types in assignment" in out  # mypy goes on
     assert status == 1
