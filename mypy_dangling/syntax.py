@@ -10,6 +10,8 @@ only into statements whose line span contains the call.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
+from itertools import compress
 from operator import attrgetter
 from typing import Final
 
@@ -24,6 +26,7 @@ from mypy.nodes import (
     ListExpr,
     Lvalue,
     MatchStmt,
+    NameExpr,
     OverloadedFuncDef,
     StarExpr,
     Statement,
@@ -51,6 +54,17 @@ class Frame:
     @property
     def statement(self) -> Statement:
         return self.block.body[self.index]
+
+
+#: The names among expressions (:func:`of_types`), and a name node's name, read in C.
+NAME_TYPES: Final = frozenset({NameExpr})
+NAME_OF: Final = attrgetter("name")
+
+
+def of_types(exprs: list[Expression], types: frozenset[type]) -> Iterator[Expression]:
+    """The expressions among ``exprs`` whose exact type is in ``types`` (mypy does not
+    subclass its expression nodes), picked in C: the others are never looked at."""
+    return compress(exprs, map(types.__contains__, map(type, exprs)))
 
 
 #: A node's line (the key of the binary search in :func:`statement_path`), read in C.

@@ -20,8 +20,7 @@ its exception swallowed by the context manager.  A missed report, never a false 
 
 from __future__ import annotations
 
-from itertools import compress, islice
-from operator import attrgetter
+from itertools import islice
 from typing import TYPE_CHECKING, Final, cast
 
 from mypy.nodes import (
@@ -73,15 +72,18 @@ from mypy_dangling.checks.dangling import value_reaches
 from mypy_dangling.errorcodes import UNUSED_TASK, report
 from mypy_dangling.flow.summary import FunctionBody, ModuleNames
 from mypy_dangling.syntax import (
+    NAME_OF,
+    NAME_TYPES,
     Frame,
     child_blocks,
     header_expressions,
     lvalue_names,
+    of_types,
     own_expressions,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
     from mypy.checker import TypeChecker
 
@@ -144,25 +146,19 @@ def plainly_kept(func: FuncDef, name: str, path: list[Frame]) -> bool:
 
 #: Expression types looked for among all the subexpressions of a statement or a body:
 #: the others are skipped in C, by exact type (mypy does not subclass its expression nodes).
-NAMES: Final = frozenset({NameExpr})
 KEEPING: Final = frozenset({AwaitExpr, CallExpr})
 WALRUSES: Final = frozenset({AssignmentExpr})
-NAME_OF: Final = attrgetter("name")
-
-
-def _of_types(exprs: list[Expression], types: frozenset[type]) -> Iterator[Expression]:
-    return compress(exprs, map(types.__contains__, map(type, exprs)))
 
 
 def _mentions(exprs: list[Expression], name: str) -> bool:
     """Whether a name among ``exprs`` is ``name`` (a read, a write or a walrus target)."""
-    return name in map(NAME_OF, _of_types(exprs, NAMES))
+    return name in map(NAME_OF, of_types(exprs, NAME_TYPES))
 
 
 def _keeps(exprs: list[Expression], name: str) -> bool:
     """Whether ``exprs`` (all those under a node) await ``name`` or pass it to a function
     that is not a method: the test of :func:`plainly_kept`."""
-    for expr in _of_types(exprs, KEEPING):
+    for expr in of_types(exprs, KEEPING):
         if isinstance(expr, AwaitExpr):
             if isinstance(expr.expr, NameExpr) and expr.expr.name == name:
                 return True
@@ -418,7 +414,7 @@ class Liveness:
     def _walrus_in(self, exprs: list[Expression]) -> bool:
         return any(
             isinstance(e, AssignmentExpr) and self._is_name(e.target)
-            for e in _of_types(exprs, WALRUSES)
+            for e in of_types(exprs, WALRUSES)
         )
 
     def _is_target(self, lvalue: Expression | None) -> bool:

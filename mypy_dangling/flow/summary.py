@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import compress
-from operator import attrgetter
 from typing import Any, Final, TypeGuard
 
 from mypy.lookup import lookup_fully_qualified
@@ -90,9 +89,12 @@ from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.syntax import (
     COMPOUND_TYPES,
+    NAME_OF,
+    NAME_TYPES,
     child_blocks,
     header_expressions,
     lvalue_names,
+    of_types,
     own_expressions,
 )
 from mypy_dangling.tasks import WRAPPER_FUNCTIONS
@@ -121,9 +123,6 @@ OWN_METHODS: Final = frozenset(
 )
 #: Methods that finish a Future: nothing is in flight afterwards.
 FINISHING_METHODS: Final = frozenset({"set_result", "set_exception", "cancel"})
-#: Whether a node is a name (a test on its exact type: mypy does not subclass NameExpr).
-IS_NAME: Final = frozenset({NameExpr}).__contains__
-NAME_OF: Final = attrgetter("name")
 #: How deep a typeref may nest (``self.a.b.c.d``).
 MAX_REF_DEPTH: Final = 4
 
@@ -387,9 +386,7 @@ class FunctionBody:
         """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
         subexpressions = get_subexpressions(node)
         watched = self.uses.keys() if self._watched is None else self._watched
-        # The names mentioned, picked in C (by exact type: mypy does not subclass NameExpr).
-        mentioned = map(NAME_OF, compress(subexpressions, map(IS_NAME, map(type, subexpressions))))
-        for name in watched & set(mentioned):
+        for name in watched & set(map(NAME_OF, of_types(subexpressions, NAME_TYPES))):
             self.uses[name].kept = True
 
     def _expression(self, expr: Expression, *, returned: bool = False) -> None:
@@ -403,7 +400,7 @@ class FunctionBody:
             # mention none of the few locals a function returns.
             kinds = list(map(type, exprs))
             if AssignmentExpr not in kinds and watched.isdisjoint(
-                map(NAME_OF, compress(exprs, map(IS_NAME, kinds)))
+                map(NAME_OF, compress(exprs, map(NAME_TYPES.__contains__, kinds)))
             ):
                 return
         classified: set[int] = set()
