@@ -469,7 +469,7 @@ class FactStore:
 def _source_digest(path: str) -> str:
     """A fingerprint of a source file: its size and modification time, which change with
     any write of it (mypy itself trusts a file whose size and mtime have not changed, and
-    reads it again only otherwise).  Computed for each stripped module with a candidate,
+    reads it again only otherwise).  Computed for each module whose bodies mypy stripped,
     often a large library file: a CRC-32 of the contents cost 6 M instructions on Home
     Assistant's part (1.5 MB in 81 files), a ``stat`` almost nothing.  A write that keeps
     the contents can at worst make mypy recheck the module's dependents once more, never
