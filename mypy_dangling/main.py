@@ -153,7 +153,6 @@ class DanglingPlugin(Plugin):
             self._method_hooks.clear()
             self.flow.forget(file.fullname)
         self._parsed.add(file.fullname)
-        self.flow.store.parsed(file.fullname)
         return []
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:

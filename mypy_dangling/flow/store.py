@@ -284,18 +284,10 @@ class FactStore:
         self._sources: dict[str, dict[str, FuncDef]] = {}
         self._lines: dict[str, list[bytes]] = {}
         self._finished: set[str] = set()
-        #: Modules parsed in this run (the others come from mypy's cache, without bodies).
-        self._parsed: set[str] = set()
         #: What :meth:`finish` stored, per module.  ``dmypy`` strips plugin-generated
         #: symbols when it rechecks a module's top level alone, and regenerates them only
         #: when it processes the whole module: the daemon reads this copy meanwhile.
         self._written: dict[str, dict[str, JSON]] = {}
-
-    def parsed(self, module: str) -> None:
-        """mypy has parsed ``module`` in this run: its bodies are in its tree until mypy
-        frees them (mypy 1.x frees them before it writes the cache, or never writes it:
-        then the source is read again)."""
-        self._parsed.add(module)
 
     def finished(self, module: str) -> bool:
         """Whether ``module``'s summaries are stored (:meth:`finish`) in this run."""
@@ -320,7 +312,13 @@ class FactStore:
         if module is None or tree is None or tree.is_stub or tree.path.endswith(".pyi"):
             return NO_BODY
         qual = func.fullname[len(module) + 1 :]
-        if module in self._parsed and module not in self._finished:
+        if not tree.is_cache_skeleton and module not in self._finished:
+            # Parsed in this process, not stored yet: the bodies are in the tree until mypy
+            # frees them (mypy 1.x frees them before it writes the cache, or never writes
+            # it: then the source is read again).  Asked from the tree, not from a list of
+            # the modules this plugin saw parsed: a ``--num-workers`` worker parses without
+            # telling plugins (no ``get_additional_deps``), and checks the bodies that set
+            # attributes (``__init__``) before it stores the module's summaries.
             if func.body.body:
                 return self._summarize_live(func, module, modules)
             return self._from_source(tree, qual, func, modules)  # stripped, or freed
