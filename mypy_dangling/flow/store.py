@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from itertools import compress
 from typing import Final
@@ -82,6 +83,11 @@ NO_BODY: Final = None
 DEFINING_TYPES: Final = frozenset({FuncDef, Decorator, OverloadedFuncDef} | COMPOUND_TYPES)
 #: The key that marks a module whose bodies mypy stripped (no qualified name has a "<").
 STRIPPED: Final = "<stripped>"
+#: A line of inline mypy configuration (``# mypy: ignore-errors``), and what
+#: :meth:`FactStore._parse` makes of it: a plain comment of the same length.
+INLINE_CONFIG: Final = b"# mypy:"
+INLINE_CONFIG_LINE: Final = re.compile(rb"^# mypy:", re.MULTILINE)
+PLAIN_COMMENT: Final = b"# mypy_"
 
 
 def function_of(node: SymbolNode | None) -> FuncDef | None:
@@ -410,7 +416,15 @@ class FactStore:
         return found
 
     def _parse(self, source: bytes, tree: MypyFile) -> MypyFile | None:
-        """mypy's parse of ``source`` as code of ``tree``'s module (None on errors)."""
+        """mypy's parse of ``source`` as code of ``tree``'s module (None on errors).
+
+        The module's inline configuration comments (``# mypy: ignore-errors``) are made
+        plain comments first, at the same length: mypy's native parser reads them itself,
+        and would strip the bodies again.  A module loaded from mypy's cache has no line
+        numbers, so its stripped functions are read from a parse of the whole module.
+        """
+        if source.startswith(INLINE_CONFIG) or b"\n" + INLINE_CONFIG in source:
+            source = INLINE_CONFIG_LINE.sub(PLAIN_COMMENT, source)
         try:
             from mypy.parse import parse
 
