@@ -38,11 +38,9 @@ from mypy.errors import Errors
 from mypy.nodes import (
     FUNC_NO_INFO,
     GDEF,
-    Block,
     ClassDef,
     Decorator,
     FuncDef,
-    IfStmt,
     MypyFile,
     OverloadedFuncDef,
     Statement,
@@ -53,6 +51,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.options import Options
+from mypy.semanal_pass1 import SemanticAnalyzerPreAnalysis
 from mypy.types import (
     AnyType,
     CallableType,
@@ -437,6 +436,10 @@ class FactStore:
                 parsed = parse(source, tree.path, tree.fullname, errors, options, eager=True)
             except TypeError:
                 parsed = parse(source, tree.path, tree.fullname, errors, options)
+            if not getattr(options, "native_parser", False):
+                # mypy's native parser marks the blocks a version or platform check makes
+                # unreachable; after the older parser, mypy's own first pass does.
+                SemanticAnalyzerPreAnalysis().visit_file(parsed, tree.path, tree.fullname, options)
         except Exception:  # not Python: no body to read
             return None
         return None if errors.is_errors() else parsed
@@ -447,7 +450,10 @@ class FactStore:
             return found
         lines = self._source_lines(tree)
         parsed = self._parse(b"\n".join(lines), tree) if lines else None
-        found = dict(_syntactic_functions(parsed.defs, "")) if parsed is not None else {}
+        found = {}
+        if parsed is not None:
+            for qual, func in _syntactic_functions(parsed.defs, ""):
+                found.setdefault(qual, func)  # the first reachable definition, as mypy binds
         self._sources[tree.fullname] = found
         return found
 
@@ -518,18 +524,19 @@ def _facts_symbol(
 
 
 def _syntactic_functions(body: list[Statement], qual: str) -> Iterator[tuple[str, FuncDef]]:
-    """The functions of a tree mypy did not analyse, by qualified name (later ones win)."""
+    """The functions of a tree mypy did not analyse, by qualified name, in source order,
+    in every compound statement's reachable blocks (as the candidate walk finds them in an
+    analysed tree; mypy binds a name to its first reachable definition)."""
     for stmt in body:
         if isinstance(stmt, ClassDef):
             yield from _syntactic_functions(stmt.defs.body, f"{qual}{stmt.name}.")
-        elif isinstance(stmt, IfStmt):
-            for block in [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]:
+            continue
+        func = function_of(stmt) if isinstance(stmt, SymbolNode) else None
+        if isinstance(stmt, OverloadedFuncDef) and func is None and stmt.items:
+            func = function_of(stmt.items[-1])
+        if func is not None:
+            yield qual + func.name, func
+            continue
+        for block in child_blocks(stmt):
+            if not block.is_unreachable:
                 yield from _syntactic_functions(block.body, qual)
-        elif isinstance(stmt, Block):
-            yield from _syntactic_functions(stmt.body, qual)
-        else:
-            func = function_of(stmt) if isinstance(stmt, SymbolNode) else None
-            if isinstance(stmt, OverloadedFuncDef) and func is None and stmt.items:
-                func = function_of(stmt.items[-1])
-            if func is not None:
-                yield qual + func.name, func
