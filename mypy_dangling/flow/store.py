@@ -417,10 +417,11 @@ class FactStore:
     def _parse(self, source: bytes, tree: MypyFile) -> MypyFile | None:
         """mypy's parse of ``source`` as code of ``tree``'s module (None on errors).
 
-        The module's inline configuration comments (``# mypy: ignore-errors``) are made
-        plain comments first, at the same length: mypy's native parser reads them itself,
-        and would strip the bodies again.  A module loaded from mypy's cache has no line
-        numbers, so its stripped functions are read from a parse of the whole module.
+        Inline configuration comments (``# mypy: ignore-errors``) are made plain comments
+        of the same length first: mypy's native parser reads them itself and would strip
+        the bodies again.  They are there when the whole module is parsed, which is how the
+        stripped functions of a module loaded from mypy's cache are read (its functions
+        have no line numbers).
         """
         if source.startswith(INLINE_CONFIG) or b"\n" + INLINE_CONFIG in source:
             source = INLINE_CONFIG_LINE.sub(PLAIN_COMMENT, source)
