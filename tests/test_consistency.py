@@ -210,3 +210,31 @@ def test_a_helper_body_edit_reaches_its_callers(project: Path, through: str) -> 
         assert expected not in findings(run(dmypy, project))
     finally:
         run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)
+
+
+def test_dmypy_keeps_an_ignored_module_ignored_after_reading_its_source(project: Path) -> None:
+    """Reading a stripped helper's source must not turn its module's ``ignore_errors`` off:
+    mypy hands out its per-module options objects shared, and the daemon reprocesses the
+    edited module with them (regression: mypy's own ``var-annotated`` error in the ignored
+    module appeared after the edit)."""
+    (project / "mypy.ini").write_text(
+        "[mypy]\nplugins = mypy_dangling\n[mypy-pkg.ilib]\nignore_errors = True\n"
+    )
+    helper = "import asyncio\n_tasks = set()\ndef spawn(c) -> asyncio.Task[None]:\n"
+    (project / "pkg/ilib.py").write_text(helper + "    return asyncio.create_task(c)\n")
+    (project / "pkg/iuser.py").write_text(
+        "from pkg.ilib import spawn\nasync def a() -> None: ...\n"
+        "def run() -> None:\n    spawn(a())\n"
+    )
+    dmypy, status = dmypy_run(project)
+    try:
+        first = run(dmypy, project)
+        assert 'pkg/iuser.py:4: error: Task returned by "spawn"' in first
+        (project / "pkg/ilib.py").write_text(
+            helper + "    t = asyncio.create_task(c)\n    _tasks.add(t)\n    return t\n"
+        )
+        second = run(dmypy, project)
+    finally:
+        run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)
+    assert "pkg/ilib.py" not in first + second
+    assert "pkg/iuser.py:4" not in second

@@ -428,8 +428,11 @@ class FactStore:
         try:
             from mypy.parse import parse
 
-            options = self.options.clone_for_module(tree.fullname)
-            options.ignore_errors = False
+            # A new Options object: mypy shares the one clone_for_module hands out (per
+            # module section, or the global one) with its own processing of the module.
+            options = self.options.clone_for_module(tree.fullname).apply_changes(
+                {"ignore_errors": False}
+            )
             errors = Errors(options)
             # mypy 2's native parser hands back the full tree only when asked (eager);
             # mypy 1.x has no such parameter (and its compiled parse has no signature).
