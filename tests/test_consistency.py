@@ -238,3 +238,32 @@ def test_dmypy_keeps_an_ignored_module_ignored_after_reading_its_source(project:
         run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)
     assert "pkg/ilib.py" not in first + second
     assert "pkg/iuser.py:4" not in second
+
+
+def test_dmypy_sees_a_container_two_modules_away_become_weak(project: Path) -> None:
+    """The verdict on ``start()`` reads the declaration of a container in a module the
+    caller does not import; only that declaration changes (no body, no summary): the daemon
+    rechecks the caller as a warm run does (regression: the finding never came)."""
+    (project / "pkg/wcall.py").write_text(
+        "from pkg.wmid import start\ndef run() -> None:\n    start()\n"
+    )
+    (project / "pkg/wmid.py").write_text(
+        "import asyncio\nfrom pkg.wbottom import spawn\n"
+        "def start() -> asyncio.Task[None]:\n    return spawn()\n"
+    )
+    bottom = (
+        "import asyncio\nimport weakref\nasync def work() -> None: ...\n{decl}\n"
+        "def spawn() -> asyncio.Task[None]:\n    t = asyncio.create_task(work())\n"
+        "    _tasks.add(t)\n    return t\n"
+    )
+    strong = "_tasks: set[asyncio.Task[None]] = set()"
+    weak = "_tasks: weakref.WeakSet[asyncio.Task[None]] = weakref.WeakSet()"
+    (project / "pkg/wbottom.py").write_text(bottom.format(decl=strong))
+    expected = 'pkg/wcall.py:3: error: Task returned by "start" is dropped  [dangling-task]'
+    dmypy, status = dmypy_run(project)
+    try:
+        assert expected not in findings(run(dmypy, project))
+        (project / "pkg/wbottom.py").write_text(bottom.format(decl=weak))
+        assert expected in findings(run(dmypy, project))
+    finally:
+        run(["-m", "mypy.dmypy", "--status-file", status, "kill"], project)

@@ -28,6 +28,7 @@ from mypy.nodes import (
     RefExpr,
 )
 from mypy.options import Options
+from mypy.server.trigger import make_wildcard_trigger
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_methods
@@ -146,9 +147,13 @@ class Flow:
             return
         self._consulted.setdefault(module, set()).update(others)
         if self.options.fine_grained_incremental:
+            # Under dmypy: recheck the function when any top-level name of a module the
+            # verdict read changes (a summary, or the declaration of a container it names:
+            # ``_tasks`` becoming a WeakSet), as a warm run rechecks the module when such a
+            # module's interface changes (``get_additional_indirect_deps``).
             target = api.tscope.current_target()
             for other in others:
-                api.tree.plugin_deps.setdefault(f"<{other}.{FACTS_NAME}>", set()).add(target)
+                api.tree.plugin_deps.setdefault(make_wildcard_trigger(other), set()).add(target)
 
     def forget(self, module: str) -> None:
         """``module`` is parsed again (``dmypy``): its summaries and every verdict may change."""
