@@ -10,7 +10,8 @@
 
 :class:`Flow` ties them to mypy's incremental machinery: which modules a module's findings
 depended on (``get_additional_indirect_deps``), and, under ``dmypy``, which functions to
-recheck when a summary they read changes (fine-grained ``plugin_deps`` on the hidden symbol).
+recheck when what they read changes (fine-grained ``plugin_deps``: on the hidden symbol of
+each module a module imports, and on every top-level name of a module a verdict read).
 """
 
 from __future__ import annotations
