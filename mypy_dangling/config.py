@@ -54,35 +54,27 @@ class DanglingConfig:
         #: triaged: see ``noqa.py``.
         self.respect_noqa: Final = respect_noqa
 
+    def _fields(self) -> dict[str, Any]:
+        """The settings by name, in ``__slots__`` order."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, DanglingConfig) and self.to_data() == other.to_data()
+        return isinstance(other, DanglingConfig) and self._fields() == other._fields()
 
     def __hash__(self) -> int:
-        return hash((self.owners, self.infer_owners, self.report_futures, self.respect_noqa))
+        return hash(tuple(self._fields().values()))
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{key}={value!r}" for key, value in self.to_data().items())
+        fields = ", ".join(f"{key}={value!r}" for key, value in self._fields().items())
         return f"DanglingConfig({fields})"
 
     def replace(self, **changes: Any) -> DanglingConfig:
         """The same settings but ``changes`` (the command's overrides)."""
-        values: dict[str, Any] = {
-            "owners": self.owners,
-            "infer_owners": self.infer_owners,
-            "report_futures": self.report_futures,
-            "respect_noqa": self.respect_noqa,
-        }
-        values.update(changes)
-        return DanglingConfig(**values)
+        return DanglingConfig(**{**self._fields(), **changes})
 
     def to_data(self) -> dict[str, Any]:
         """What goes into mypy's cache key (``report_config_data``)."""
-        return {
-            "owners": list(self.owners),
-            "infer_owners": self.infer_owners,
-            "report_futures": self.report_futures,
-            "respect_noqa": self.respect_noqa,
-        }
+        return {**self._fields(), "owners": list(self.owners)}
 
 
 def _bool_from_ini(value: str) -> bool | None:

@@ -84,7 +84,6 @@ DEFINING_TYPES: Final = frozenset({FuncDef, Decorator, OverloadedFuncDef} | COMP
 STRIPPED: Final = "<stripped>"
 #: A line of inline mypy configuration (``# mypy: ignore-errors``), and what
 #: :meth:`FactStore._parse` makes of it: a plain comment of the same length.
-INLINE_CONFIG: Final = b"# mypy:"
 INLINE_CONFIG_LINE: Final = re.compile(rb"^# mypy:", re.MULTILINE)
 PLAIN_COMMENT: Final = b"# mypy_"
 
@@ -423,8 +422,7 @@ class FactStore:
         stripped functions of a module loaded from mypy's cache are read (its functions
         have no line numbers).
         """
-        if source.startswith(INLINE_CONFIG) or b"\n" + INLINE_CONFIG in source:
-            source = INLINE_CONFIG_LINE.sub(PLAIN_COMMENT, source)
+        source = INLINE_CONFIG_LINE.sub(PLAIN_COMMENT, source)
         try:
             from mypy.parse import parse
 
