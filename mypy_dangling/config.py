@@ -31,6 +31,10 @@ class ConfigError(Exception):
     """A bad ``[mypy_dangling]`` section; the message names the file and option."""
 
 
+#: The settings, in the order ``repr`` shows them.
+FIELDS: Final = ("infer_owners", "owners", "report_futures", "respect_noqa")
+
+
 class DanglingConfig:
     """The plugin's settings; defaults apply when the file has no section.
 
@@ -38,7 +42,7 @@ class DanglingConfig:
     at import, which every mypy run would pay (see ``docs/benchmarks.md``).
     """
 
-    __slots__ = ("infer_owners", "owners", "report_futures", "respect_noqa")
+    __slots__ = FIELDS
 
     def __init__(
         self,
@@ -55,8 +59,8 @@ class DanglingConfig:
         self.respect_noqa: Final = respect_noqa
 
     def _fields(self) -> dict[str, Any]:
-        """The settings by name, in ``__slots__`` order."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        """The settings by name, in :data:`FIELDS` order."""
+        return {name: getattr(self, name) for name in FIELDS}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DanglingConfig) and self._fields() == other._fields()

@@ -31,6 +31,7 @@ from mypy.plugin import (
 )
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
+from mypy_extensions import mypyc_attr
 
 from mypy_dangling.callees import may_matter
 from mypy_dangling.calls import check_function_call, check_method_call
@@ -45,6 +46,10 @@ FunctionHook = Callable[[FunctionContext], Type]
 MethodHook = Callable[[MethodContext], Type]
 
 
+# Compiled with mypyc (``setup.py``), the two classes below stay ordinary Python classes:
+# one subclasses mypy's ``Plugin`` and gets attributes copied in after its definition, the
+# other ``dict``.  Their methods are compiled all the same.
+@mypyc_attr(native_class=False)
 class DanglingPlugin(Plugin):
     """Reports Tasks and Futures that nothing keeps a reference to.
 
@@ -175,6 +180,7 @@ for _name, _method in vars(Plugin).items():
         setattr(DanglingPlugin, _name, _method)
 
 
+@mypyc_attr(native_class=False)
 class HookTable(dict[str, "Callable[[Any], Type] | None"]):
     """Hooks by callee name, for one kind of hook (function or method).  A hit is a plain
     ``dict`` lookup in C; a miss (a name not asked before) computes the hook here, in one

@@ -64,7 +64,7 @@ from mypy_dangling.command.plugins import importable_plugins
 from mypy_dangling.command.sources import check_excludes, find_sources, split_builds
 from mypy_dangling.config import load_config
 from mypy_dangling.main import DanglingPlugin
-from mypy_dangling.version import __version__
+from mypy_dangling.version import COMPILED, __version__
 
 PROG: Final = "mypy-dangling"
 PLUGIN: Final = "mypy_dangling"
@@ -154,7 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the files that would be given to mypy, and exit (like ruff's)",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    compiled = "yes" if COMPILED else "no"
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (compiled: {compiled})"
+    )
     return parser
 
 
