@@ -40,7 +40,7 @@ _CODE_LIST: Final = r"\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)"
 #: ``respect_noqa`` by config file, set by the plugin when it loads its config.  (The
 #: checks report through :func:`mypy_dangling.errorcodes.report`, which sees mypy's
 #: per-module options, not the plugin; the config file is what they share.)
-_RESPECT: dict[str | None, bool] = {}
+_RESPECT: Final[dict[str | None, bool]] = {}
 
 
 class _Source:
@@ -56,7 +56,7 @@ class _Source:
 
 
 #: path -> the file as last read (re-read when its mtime or size changes)
-_SOURCES: dict[str, _Source] = {}
+_SOURCES: Final[dict[str, _Source]] = {}
 
 
 def set_respect_noqa(config_file: str | None, respect: bool) -> None:

@@ -38,7 +38,7 @@ from mypy.nodes import (
 from mypy.server.subexpr import get_subexpressions
 
 #: Statements with a scope of their own: their bodies are checked as separate functions.
-SCOPE_STATEMENTS = (FuncDef, Decorator, OverloadedFuncDef)
+SCOPE_STATEMENTS: Final = (FuncDef, Decorator, OverloadedFuncDef)
 SCOPE_TYPES: Final = frozenset(SCOPE_STATEMENTS)
 
 

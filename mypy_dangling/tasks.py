@@ -14,8 +14,10 @@ from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
 TaskKind = Literal["Task", "Future"]
 
-TASK_CLASS, OLD_TASK_CLASS = "_asyncio.Task", "asyncio.tasks.Task"
-FUTURE_CLASS, OLD_FUTURE_CLASS = "_asyncio.Future", "asyncio.futures.Future"
+TASK_CLASS: Final = "_asyncio.Task"
+OLD_TASK_CLASS: Final = "asyncio.tasks.Task"
+FUTURE_CLASS: Final = "_asyncio.Future"
+OLD_FUTURE_CLASS: Final = "asyncio.futures.Future"
 EVENT_LOOP_CLASS: Final = "asyncio.events.AbstractEventLoop"
 TASK_GROUP_CLASS: Final = "asyncio.taskgroups.TaskGroup"
 
@@ -66,7 +68,7 @@ CONTAINER_CLASSES: Final = (
 #: :func:`info_task_kind` by class, for the run: asked for every declared return type and
 #: every hooked call.  Cleared (:func:`forget_classes`) when a module is parsed again, since
 #: ``dmypy`` updates classes in place.
-_KINDS: dict[TypeInfo, TaskKind | None] = {}
+_KINDS: Final[dict[TypeInfo, TaskKind | None]] = {}
 #: Declared return types that may hide a task behind them.
 WIDE_RETURNS: Final = frozenset({"builtins.object", "typing.Awaitable"})
 #: Classes that are no task and hide none (:func:`plain_class`): read by membership, in C,

@@ -31,7 +31,6 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from itertools import compress
 from typing import Final
 
 from mypy.errors import Errors
@@ -214,9 +213,11 @@ def _definitions(
     with ``candidates``, True once a function whose body mypy stripped is added (the walk
     stops there)."""
     # Most statements define nothing (imports, assignments, expressions): they are skipped
-    # in C, by exact type.  This runs on every function of every module of a run.
-    for stmt in compress(body, map(DEFINING_TYPES.__contains__, map(type, body))):
-        stmt_kind = type(stmt)  # exact types, as above: one call, then identity tests
+    # by exact type.  This runs on every function of every module of a run.
+    for stmt in body:
+        stmt_kind = type(stmt)  # exact types: one call, then a set test and identity tests
+        if stmt_kind not in DEFINING_TYPES:
+            continue
         if stmt_kind is FuncDef:
             func: FuncDef | None = stmt  # type: ignore[assignment]
         elif stmt_kind is Decorator:
