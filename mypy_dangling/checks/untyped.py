@@ -12,7 +12,8 @@ with no hooked call inside (every name ``Any``) is invisible to the plugin.
 In annotated functions the same holds for an *attribute* typed ``Any`` (an unannotated
 attribute: ``self._pool._loop.create_task(work())``), not for a name declared ``Any``.  To
 keep the per-call cost low, each function's lines that hold such a call are listed once
-(:func:`any_loop_lines`), and only calls on those lines are looked at.
+(:func:`any_loop_lines`), and only calls on those lines are looked at; a function whose
+source lines do not name the methods (:func:`loop_method_lines`) is not walked for them.
 """
 
 from __future__ import annotations
@@ -46,16 +47,27 @@ def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     return _last_name(receiver).endswith("loop")
 
 
-def mentions_loop_methods(path: str) -> bool:
-    """Whether a source file names ``create_task`` or ``run_in_executor`` at all: a call of
-    either must spell the name out, so a module that does not cannot hold one, and its
-    functions are not walked (True when the file cannot be read)."""
+def loop_method_lines(path: str) -> frozenset[int] | None:
+    """The lines of a source file that name ``create_task`` or ``run_in_executor``: a call
+    of either must spell the name out (on the line of its attribute), so a function whose
+    lines name neither holds no such call, and is not walked.  None when the file cannot
+    be read, or has line breaks other than ``\n`` and ``\r\n`` (whose line numbers this
+    count of ``\n`` would not match mypy's)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
-        return True
-    return any(name.encode() in data for name in ANY_LOOP_METHODS)
+        return None
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    lines: set[int] = set()
+    for name in ANY_LOOP_METHODS:
+        needle = name.encode()
+        start = data.find(needle)
+        while start != -1:
+            lines.add(data.count(b"\n", 0, start) + 1)
+            start = data.find(needle, start + len(needle))
+    return frozenset(lines)
 
 
 def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:
