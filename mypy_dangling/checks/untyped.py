@@ -51,22 +51,32 @@ def loop_method_lines(path: str) -> frozenset[int] | None:
     """The lines of a source file that name ``create_task`` or ``run_in_executor``: a call
     of either must spell the name out (on the line of its attribute), so a function whose
     lines name neither holds no such call, and is not walked.  None when the file cannot
-    be read, or has line breaks other than ``\n`` and ``\r\n`` (whose line numbers this
-    count of ``\n`` would not match mypy's)."""
+    be read, or has line breaks other than LF and CRLF (whose line numbers this count of
+    LFs would not match mypy's)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
         return None
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
-    lines: set[int] = set()
+    starts = []
     for name in ANY_LOOP_METHODS:
         needle = name.encode()
         start = data.find(needle)
         while start != -1:
-            lines.add(data.count(b"\n", 0, start) + 1)
+            starts.append(start)
             start = data.find(needle, start + len(needle))
+    # Line numbers counted forward from one occurrence to the next: one pass over the
+    # file at most (counting from the start for each would cost a pass per occurrence).
+    starts.sort()
+    lines: set[int] = set()
+    line = 1
+    counted = 0
+    for start in starts:
+        line += data.count(b"\n", counted, start)
+        counted = start
+        lines.add(line)
     return frozenset(lines)
 
 
