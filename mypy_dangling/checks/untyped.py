@@ -12,8 +12,7 @@ with no hooked call inside (every name ``Any``) is invisible to the plugin.
 In annotated functions the same holds for an *attribute* typed ``Any`` (an unannotated
 attribute: ``self._pool._loop.create_task(work())``), not for a name declared ``Any``.  To
 keep the per-call cost low, each function's lines that hold such a call are listed once
-(:func:`any_loop_lines`), and only calls on those lines are looked at; a function whose
-source lines do not name the methods (:func:`loop_method_lines`) is not walked for them.
+(:func:`any_loop_lines`), and only calls on those lines are looked at.
 """
 
 from __future__ import annotations
@@ -47,37 +46,16 @@ def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     return _last_name(receiver).endswith("loop")
 
 
-def loop_method_lines(path: str) -> frozenset[int] | None:
-    """The lines of a source file that name ``create_task`` or ``run_in_executor``: a call
-    of either must spell the name out (on the line of its attribute), so a function whose
-    lines name neither holds no such call, and is not walked.  None when the file cannot
-    be read, or has line breaks other than LF and CRLF (whose line numbers this count of
-    LFs would not match mypy's)."""
+def mentions_loop_methods(path: str) -> bool:
+    """Whether a source file names ``create_task`` or ``run_in_executor`` at all: a call of
+    either must spell the name out, so a module that does not cannot hold one, and its
+    functions are not walked (True when the file cannot be read)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
-        return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return None
-    starts = []
-    for name in ANY_LOOP_METHODS:
-        needle = name.encode()
-        start = data.find(needle)
-        while start != -1:
-            starts.append(start)
-            start = data.find(needle, start + len(needle))
-    # Line numbers counted forward from one occurrence to the next: one pass over the
-    # file at most (counting from the start for each would cost a pass per occurrence).
-    starts.sort()
-    lines: set[int] = set()
-    line = 1
-    counted = 0
-    for start in starts:
-        line += data.count(b"\n", counted, start)
-        counted = start
-        lines.add(line)
-    return frozenset(lines)
+        return True
+    return any(name.encode() in data for name in ANY_LOOP_METHODS)
 
 
 def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:

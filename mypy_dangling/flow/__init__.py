@@ -32,7 +32,7 @@ from mypy.options import Options
 from mypy.server.trigger import make_wildcard_trigger
 from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
 
-from mypy_dangling.checks.untyped import any_loop_lines, loop_method_lines
+from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_methods
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
@@ -69,30 +69,21 @@ class Flow:
         # code), per function of the module being checked (kept for one module at a time).
         self._loop_lines: dict[FuncDef, frozenset[int]] = {}
         self._loop_lines_path = ""
-        #: The lines of that module's source that name the loop methods (None: unknown).
-        self._loop_method_lines: frozenset[int] | None = None
+        self._loop_methods_named = True
 
     def any_loop_lines(self, func: FuncDef, path: str) -> frozenset[int]:
         """:func:`~mypy_dangling.checks.untyped.any_loop_lines` of ``func`` (in the file
-        ``path``), computed once per function, and not at all for a function whose source
-        lines never name the loop methods."""
+        ``path``), computed once per function, and not at all in a module whose source
+        never names the loop methods."""
         if path != self._loop_lines_path:
             self._loop_lines = {}
             self._loop_lines_path = path
-            self._loop_method_lines = loop_method_lines(path)
+            self._loop_methods_named = mentions_loop_methods(path)
+        if not self._loop_methods_named:
+            return frozenset()
         found = self._loop_lines.get(func)
         if found is None:
-            named = self._loop_method_lines
-            end = func.end_line
-            if (
-                named is not None
-                and end is not None
-                and named.isdisjoint(range(func.line, end + 1))
-            ):
-                found = frozenset()
-            else:
-                found = any_loop_lines(func, typed=not func.is_dynamic())
-            self._loop_lines[func] = found
+            found = self._loop_lines[func] = any_loop_lines(func, typed=not func.is_dynamic())
         return found
 
     def may_hide_task(self, typ: Type) -> bool:
@@ -172,7 +163,6 @@ class Flow:
         self.owners.clear()
         forget_classes()
         self._consulted.pop(module, None)
-        self._loop_lines_path = ""  # its source may have changed: read it again
 
     def consulted(self, module: str) -> set[str]:
         """The modules whose summaries the findings in ``module`` depend on so far."""
