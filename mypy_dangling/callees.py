@@ -34,22 +34,34 @@ from mypy.nodes import (
     OverloadedFuncDef,
     SymbolNode,
     TypeInfo,
-    Var,
 )
 from mypy.types import (
     AnyType,
     CallableType,
     Instance,
     NoneType,
-    Overloaded,
     Type,
-    TypeAliasType,
     TypeVarType,
     UnionType,
-    get_proper_type,
 )
 
 from mypy_dangling.checks.callbacks import ignores_result
+from mypy_dangling.classes import (
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    MYPY_FILE,
+    NONE_TYPE,
+    OVERLOADED,
+    OVERLOADED_FUNC_DEF,
+    TYPE_ALIAS_TYPE,
+    TYPE_INFO,
+    TYPE_VAR_TYPE,
+    UNION_TYPE,
+    VAR,
+    proper,
+)
 from mypy_dangling.flow.store import (
     function_of,
     is_candidate,
@@ -66,7 +78,6 @@ from mypy_dangling.tasks import (
     RETRIEVAL_METHODS,
     info_task_kind,
     plain_class,
-    task_kind,
 )
 
 if TYPE_CHECKING:
@@ -104,9 +115,9 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
     if found is MISSING:
         found = owners[owner] = _callee_owner(owner, modules)
     kind = type(found)
-    if kind is TypeInfo:
+    if kind is TYPE_INFO:
         sym = found.names.get(name) or found.get(name)  # type: ignore[attr-defined]
-    elif kind is MypyFile:
+    elif kind is MYPY_FILE:
         sym = found.names.get(name)  # type: ignore[attr-defined]
     elif found is BUILTINS:
         return False
@@ -121,14 +132,14 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
     ):
         return _may_matter(fullname, modules, coroutines, flow)  # rare: step by step
     kind = type(node)
-    if kind is FuncDef:
+    if kind is FUNC_DEF:
         func: FuncDef = node
         if coroutines and func.is_coroutine:
             return True
         if _plain_return(func.type, coroutines):
             return has_callable_param(func.type)  # type: ignore[arg-type]
         return _function_may_matter(fullname, func, modules, coroutines, flow)
-    if kind is Decorator:
+    if kind is DECORATOR:
         func = node.func
         declared = node.var.type or func.type
         if (
@@ -138,7 +149,7 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
         ):
             # Neither the decorated callable nor the function returns a task or more.
             return has_callable_param(declared)  # type: ignore[arg-type]
-    elif kind is TypeInfo:
+    elif kind is TYPE_INFO:
         info: TypeInfo = node
         if info_task_kind(info) is not None:
             return True
@@ -146,7 +157,7 @@ def may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, fl
         if init is None:
             return False
         init_node = init.node
-        if type(init_node) is FuncDef and not (coroutines and init_node.is_coroutine):
+        if type(init_node) is FUNC_DEF and not (coroutines and init_node.is_coroutine):
             typ = init_node.type
             if typ is None:
                 return False
@@ -165,7 +176,7 @@ def _callee_owner(owner: str, modules: dict[str, MypyFile]) -> object:
     if owner == "builtins" or owner.startswith("builtins."):
         return BUILTINS
     found = (modules.get(owner) or lookup_node(owner, modules)) if owner else None
-    return found if type(found) is TypeInfo or type(found) is MypyFile else None
+    return found if type(found) is TYPE_INFO or type(found) is MYPY_FILE else None
 
 
 def _may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, flow: Flow) -> bool:
@@ -182,7 +193,7 @@ def _may_matter(fullname: str, modules: dict[str, MypyFile], coroutines: bool, f
         return True  # a local callable, or a name mypy made up: let the hook decide
     if method in RETRIEVAL_METHODS and _is_container_method(node):
         return False  # hands back an element that exists already
-    if type(node) is FuncDef:  # most callees: the same test as below, in one pass
+    if type(node) is FUNC_DEF:  # most callees: the same test as below, in one pass
         return _function_may_matter(fullname, node, modules, coroutines, flow)
     return node_may_matter(node, coroutines=coroutines) or _produces_by_body(
         fullname, node, modules, flow
@@ -193,12 +204,12 @@ def _plain_return(typ: Type | None, coroutines: bool) -> bool:
     """Whether a callable type is declared to return ``None`` or a plain class (the
     commonest declarations): no task, and nothing wider that may hide one.  A coroutine
     matters to the untyped-code check (``coroutines``).  False says nothing."""
-    if type(typ) is not CallableType:
+    if type(typ) is not CALLABLE_TYPE:
         return False
     ret = typ.ret_type
     ret_kind = type(ret)
-    return ret_kind is NoneType or (
-        ret_kind is Instance
+    return ret_kind is NONE_TYPE or (
+        ret_kind is INSTANCE
         and ret.type in PLAIN_CLASSES  # type: ignore[attr-defined]
         and not (coroutines and ret.type.fullname in COROUTINE_CLASSES)  # type: ignore[attr-defined]
     )
@@ -211,11 +222,11 @@ def _function_may_matter(
     if coroutines and func.is_coroutine:
         return True
     typ = func.type
-    if isinstance(typ, CallableType):
+    if type(typ) is CALLABLE_TYPE:
         ret = typ.ret_type
         ret_kind = type(ret)
-        if ret_kind is NoneType or (
-            ret_kind is Instance
+        if ret_kind is NONE_TYPE or (
+            ret_kind is INSTANCE
             and plain_class(ret.type)  # type: ignore[attr-defined]
             and ret.type.fullname not in COROUTINE_CLASSES  # type: ignore[attr-defined]
         ):
@@ -269,10 +280,10 @@ def resolve(
             found = owners[owner] = _callee_owner(owner, modules)
         if found is BUILTINS:
             found = modules.get(owner) or lookup_node(owner, modules)
-        if isinstance(found, MypyFile):
+        if type(found) is MYPY_FILE:
             sym = found.names.get(name)
             return sym.node if sym is not None else None
-        if isinstance(found, TypeInfo):
+        if type(found) is TYPE_INFO:
             sym = found.names.get(name) or found.get(name)
             return sym.node if sym is not None else None
         return None
@@ -298,29 +309,30 @@ def _is_container_method(node: SymbolNode) -> bool:
 
 
 def node_may_matter(node: SymbolNode | None, *, coroutines: bool) -> bool:
-    if isinstance(node, TypeInfo):
+    # (exact types: mypy does not subclass these nodes; a ``FakeInfo`` is no class)
+    if type(node) is FUNC_DEF:
+        if coroutines and node.is_coroutine:
+            return True
+        return node.type is not None and type_may_matter(node.type, coroutines)
+    if type(node) is DECORATOR:
+        declared = node.var.type or node.func.type
+        return (coroutines and node.func.is_coroutine) or type_may_matter(declared, coroutines)
+    if isinstance(node, TYPE_INFO):
         init = node.get("__init__")
         return info_task_kind(node) is not None or (
             init is not None and node_may_matter(init.node, coroutines=coroutines)
         )
-    if isinstance(node, Decorator):
-        declared = node.var.type or node.func.type
-        return (coroutines and node.func.is_coroutine) or type_may_matter(declared, coroutines)
-    if isinstance(node, FuncDef):
-        if coroutines and node.is_coroutine:
-            return True
-        return node.type is not None and type_may_matter(node.type, coroutines)
-    if isinstance(node, (OverloadedFuncDef, Var)):
+    if type(node) is VAR or type(node) is OVERLOADED_FUNC_DEF:
         return node.type is None or type_may_matter(node.type, coroutines)
     return True
 
 
 def type_may_matter(typ: Type | None, coroutines: bool) -> bool:
-    proper = get_proper_type(typ)
-    if isinstance(proper, CallableType):
-        items = [proper]
-    elif isinstance(proper, Overloaded):
-        items = proper.items
+    found = proper(typ)
+    if type(found) is CALLABLE_TYPE:
+        items = [found]
+    elif type(found) is OVERLOADED:
+        items = found.items
     else:
         return True  # a callable object, Any, ...: let the hook decide
     for item in items:  # loops, not ``any(<generator>)``: this runs once per callee name
@@ -339,7 +351,7 @@ def has_callable_param(callee: CallableType) -> bool:
         kind = type(typ)
         if kind in NOT_CALLABLE_TYPES:
             continue
-        alias = typ.alias if kind is TypeAliasType and not typ.args else None  # type: ignore[attr-defined]
+        alias = typ.alias if kind is TYPE_ALIAS_TYPE and not typ.args else None  # type: ignore[attr-defined]
         if alias is not None:
             # ``config: ConfigType``: one expansion per alias for the run, not per use.
             known = ALIAS_CALLBACKS.get(alias)
@@ -353,13 +365,15 @@ def has_callable_param(callee: CallableType) -> bool:
 
 
 def return_may_matter(typ: Type, coroutines: bool) -> bool:
-    proper = get_proper_type(typ)
-    if isinstance(proper, TypeVarType):
-        return typevar_may_be_task(proper)
-    if isinstance(proper, UnionType):
-        return any(return_may_matter(item, coroutines) for item in proper.items)
-    if isinstance(proper, Instance):
-        if coroutines and proper.type.fullname in COROUTINE_CLASSES:
+    found = proper(typ)
+    if type(found) is INSTANCE:
+        if coroutines and found.type.fullname in COROUTINE_CLASSES:
             return True
-        return task_kind(proper) is not None
+        return info_task_kind(found.type) is not None
+    if type(found) is TYPE_VAR_TYPE:
+        return typevar_may_be_task(found)
+    if type(found) is UNION_TYPE:
+        for item in found.items:  # a loop, not ``any(<generator>)``: a frame less
+            if return_may_matter(item, coroutines):
+                return True
     return False

@@ -11,28 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from mypy.nodes import Block, CallExpr, FuncDef, FuncItem
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import (
-    AnyType,
-    CallableType,
-    FunctionLike,
-    Instance,
-    NoneType,
-    Overloaded,
     ProperType,
     Type,
-    TypeAliasType,
-    TypeGuardedType,
-    get_proper_type,
 )
 
 from mypy_dangling.checks.callbacks import check_callback_args
 from mypy_dangling.checks.dangling import is_dangling
 from mypy_dangling.checks.untyped import any_loop_calls, loop_method_kind
 from mypy_dangling.checks.unused import binds_local, check_binding
+from mypy_dangling.classes import (
+    ANY_TYPE,
+    CALL_EXPR,
+    CALLABLE_TYPES,
+    FUNC_DEF,
+    INSTANCE,
+    NONE_TYPE,
+    WRAPPING_TYPES,
+    proper,
+)
 from mypy_dangling.errorcodes import DANGLING_TASK, PLUGIN_ERROR, internal_error, report
 from mypy_dangling.flow import Flow
 from mypy_dangling.flow.verdict import Verdict, fresh
@@ -51,11 +52,6 @@ from mypy_dangling.tasks import (
 if TYPE_CHECKING:
     from mypy.checker import TypeChecker
 
-#: The types of a callable argument (mypy does not subclass them).
-CALLABLE_TYPES: Final = frozenset({CallableType, Overloaded})
-#: The types ``get_proper_type`` looks through (any other type is proper already).
-WRAPPING_TYPES: Final = frozenset({TypeAliasType, TypeGuardedType})
-
 
 def check_function_call(
     flow: Flow,
@@ -64,12 +60,12 @@ def check_function_call(
     ctx: FunctionContext,
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
-    proper = get_proper_type(ret)
+    found = proper(ret)
     # Most hooked calls return ``None`` or an instance of a class found plain before
     # (``tasks.PLAIN_CLASSES``, tested inline: this runs on every hooked call): only the
     # callback/loop filter applies.
-    ret_kind = type(proper)
-    if ret_kind is NoneType or (ret_kind is Instance and proper.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+    ret_kind = type(found)
+    if ret_kind is NONE_TYPE or (ret_kind is INSTANCE and found.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
         _check_plain_call(flow, ctx, fullname, False)
         return ret
     # An annotation, not ``cast()``: cast is a Python call, and this runs on every hook.
@@ -78,14 +74,14 @@ def check_function_call(
         # A stub runs nothing: its calls are decorators (``@final``, ``@deprecated(...)``,
         # typeshed has hundreds), which make and drop no task.
         return ret
-    kind = task_kind(proper)
-    if kind is None and type(proper) is AnyType:
+    kind = task_kind(found)
+    if kind is None and ret_kind is ANY_TYPE:
         kind = PRODUCER_FUNCTIONS.get(fullname)
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.function(fullname, api.modules, declared=declared)
 
-    _check_call(flow, ctx, fullname, False, proper, kind, judge)
+    _check_call(flow, ctx, fullname, False, found, kind, judge)
     return ret
 
 
@@ -96,23 +92,23 @@ def check_method_call(
     ctx: MethodContext,
 ) -> Type:
     ret = default_hook(ctx) if default_hook else ctx.default_return_type
-    proper = get_proper_type(ret)
-    ret_kind = type(proper)  # as in check_function_call
-    if ret_kind is NoneType or (ret_kind is Instance and proper.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+    found = proper(ret)
+    ret_kind = type(found)  # as in check_function_call
+    if ret_kind is NONE_TYPE or (ret_kind is INSTANCE and found.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
         _check_plain_call(flow, ctx, fullname, True)
         return ret
     api: TypeChecker = ctx.api  # type: ignore[assignment]
     if api.is_stub:  # as in check_function_call
         return ret
-    kind = task_kind(proper)
+    kind = task_kind(found)
     method = fullname.rpartition(".")[2]
-    if kind is None and type(proper) is AnyType and has_base(ctx.type, EVENT_LOOP_CLASS):
+    if kind is None and ret_kind is ANY_TYPE and has_base(ctx.type, EVENT_LOOP_CLASS):
         kind = PRODUCER_LOOP_METHODS.get(method)
 
     def judge(declared: TaskKind | None) -> Verdict:
         return flow.judge.method(ctx.type, method, "", api.modules, declared)
 
-    _check_call(flow, ctx, fullname, True, proper, kind, judge)
+    _check_call(flow, ctx, fullname, True, found, kind, judge)
     return ret
 
 
@@ -137,7 +133,7 @@ def _check_call(
             desc = callee_description(fullname, is_method)
             _guarded(ctx, _check_task_call, flow, ctx, desc, lambda: judge(kind).of_kind(kind))
         return
-    if flow.may_hide_task(ret) and isinstance(ctx.context, CallExpr):
+    if flow.may_hide_task(ret) and type(ctx.context) is CALL_EXPR:
         try:
             verdict = judge(None)
         except Exception as exc:  # the plugin must never crash mypy
@@ -161,14 +157,14 @@ def _check_plain_call(
     (``<...>.<attr>loop.create_task(...)`` in an annotated function), can drop a task there.
     """
     call = ctx.context
-    if type(call) is not CallExpr:  # (mypy does not subclass its expression nodes)
+    if type(call) is not CALL_EXPR:  # (mypy does not subclass its expression nodes)
         return
     if not _has_callable_arg(ctx):
         api: TypeChecker = ctx.api  # type: ignore[assignment]
         if not api.options.check_untyped_defs:
             return
         func = api.scope.current_function()
-        if not isinstance(func, FuncDef) or call.line not in flow.any_loop_lines(func, api.path):
+        if type(func) is not FUNC_DEF or call.line not in flow.any_loop_lines(func, api.path):
             return
     _guarded(ctx, _check_other_call, flow, ctx, fullname, is_method)
 
@@ -180,7 +176,7 @@ def _has_callable_arg(ctx: FunctionContext | MethodContext) -> bool:
             # By exact type first: an alias is expanded only when it is one.
             kind = type(typ)
             if kind in CALLABLE_TYPES or (
-                kind in WRAPPING_TYPES and isinstance(get_proper_type(typ), FunctionLike)
+                kind in WRAPPING_TYPES and type(proper(typ)) in CALLABLE_TYPES
             ):
                 return True
     return False
@@ -217,10 +213,10 @@ def _check_other_call(
     if _has_callable_arg(ctx):
         check_callback_args(flow, ctx, callee_description(fullname, is_method))
     api: TypeChecker = ctx.api  # type: ignore[assignment]
-    if not api.options.check_untyped_defs or not isinstance(ctx.context, CallExpr):
+    if not api.options.check_untyped_defs or type(ctx.context) is not CALL_EXPR:
         return
     func = api.scope.current_function()
-    if not isinstance(func, FuncDef):
+    if type(func) is not FUNC_DEF:
         return
     path = statement_path(func.body, ctx.context)
     if path is None:
@@ -243,7 +239,7 @@ def _check_task_call(
     with the call, so the statement is not looked for.  What the verdict was read from is
     recorded as a dependency either way, as if the call were dropped."""
     call = ctx.context
-    if not isinstance(call, CallExpr):
+    if type(call) is not CALL_EXPR:
         return
     api: TypeChecker = ctx.api  # type: ignore[assignment]
     verdict = judge()

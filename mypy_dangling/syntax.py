@@ -10,8 +10,6 @@ only into statements whose line span contains the call.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
-from itertools import compress
 from operator import attrgetter
 from typing import Final
 
@@ -23,19 +21,31 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     IfStmt,
-    ListExpr,
     Lvalue,
     MatchStmt,
     NameExpr,
     OverloadedFuncDef,
-    StarExpr,
     Statement,
     TryStmt,
-    TupleExpr,
     WhileStmt,
     WithStmt,
 )
 from mypy.server.subexpr import get_subexpressions
+
+from mypy_dangling.classes import (
+    BLOCK,
+    CLASS_DEF,
+    FOR_STMT,
+    IF_STMT,
+    LIST_EXPR,
+    MATCH_STMT,
+    NAME_EXPR,
+    STAR_EXPR,
+    TRY_STMT,
+    TUPLE_EXPR,
+    WHILE_STMT,
+    WITH_STMT,
+)
 
 #: Statements with a scope of their own: their bodies are checked as separate functions.
 SCOPE_STATEMENTS: Final = (FuncDef, Decorator, OverloadedFuncDef)
@@ -56,15 +66,15 @@ class Frame:
         return self.block.body[self.index]
 
 
-#: The names among expressions (:func:`of_types`), and a name node's name, read in C.
+#: The names among expressions (:func:`of_types`), and a name node's name.
 NAME_TYPES: Final = frozenset({NameExpr})
 NAME_OF: Final = attrgetter("name")
 
 
-def of_types(exprs: list[Expression], types: frozenset[type]) -> Iterator[Expression]:
+def of_types(exprs: list[Expression], types: frozenset[type]) -> list[Expression]:
     """The expressions among ``exprs`` whose exact type is in ``types`` (mypy does not
-    subclass its expression nodes), picked in C: the others are never looked at."""
-    return compress(exprs, map(types.__contains__, map(type, exprs)))
+    subclass its expression nodes)."""
+    return [expr for expr in exprs if type(expr) in types]
 
 
 #: A node's line (the key of the binary search in :func:`statement_path`), read in C.
@@ -78,41 +88,47 @@ COMPOUND_TYPES: Final = frozenset(
 
 def child_blocks(stmt: Statement) -> list[Block]:
     """The blocks nested directly in a compound statement (empty for simple ones)."""
-    if isinstance(stmt, IfStmt):
-        return [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]
-    if isinstance(stmt, (WhileStmt, ForStmt)):
-        return [stmt.body, *([stmt.else_body] if stmt.else_body else [])]
-    if isinstance(stmt, WithStmt):
+    # By exact type (mypy does not subclass its statement nodes): this runs on every
+    # compound statement of every walked body.
+    if type(stmt) is IF_STMT:
+        if stmt.else_body:
+            return [*stmt.body, stmt.else_body]
+        return list(stmt.body)
+    if type(stmt) is FOR_STMT or type(stmt) is WHILE_STMT:
+        if stmt.else_body:
+            return [stmt.body, stmt.else_body]
         return [stmt.body]
-    if isinstance(stmt, TryStmt):
+    if type(stmt) is WITH_STMT:
+        return [stmt.body]
+    if type(stmt) is TRY_STMT:
         blocks = [stmt.body, *stmt.handlers]
         if stmt.else_body:
             blocks.append(stmt.else_body)
         if stmt.finally_body:
             blocks.append(stmt.finally_body)
         return blocks
-    if isinstance(stmt, MatchStmt):
+    if type(stmt) is MATCH_STMT:
         return list(stmt.bodies)
-    if isinstance(stmt, ClassDef):
+    if type(stmt) is CLASS_DEF:
         return [stmt.defs]
-    if isinstance(stmt, Block):
+    if type(stmt) is BLOCK:
         return [stmt]
     return []
 
 
 def header_expressions(stmt: Statement) -> list[Expression]:
     """Top-level expressions a compound statement evaluates itself (not in its bodies)."""
-    if isinstance(stmt, IfStmt):
+    if type(stmt) is IF_STMT:
         return list(stmt.expr)
-    if isinstance(stmt, WhileStmt):
+    if type(stmt) is WHILE_STMT:
         return [stmt.expr]
-    if isinstance(stmt, ForStmt):
+    if type(stmt) is FOR_STMT:
         return [stmt.index, stmt.expr]
-    if isinstance(stmt, WithStmt):
+    if type(stmt) is WITH_STMT:
         return [*stmt.expr, *(t for t in stmt.target if t is not None)]
-    if isinstance(stmt, TryStmt):
+    if type(stmt) is TRY_STMT:
         return [e for e in (*stmt.types, *stmt.vars) if e is not None]
-    if isinstance(stmt, MatchStmt):
+    if type(stmt) is MATCH_STMT:
         return [stmt.subject, *(g for g in stmt.guards if g is not None)]
     return []
 
@@ -167,7 +183,7 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
                 inner = statement_path(child, target)
                 if inner is not None:
                     return [Frame(block, index), *inner]
-            if kind is not Block and any(contains(e, target) for e in header_expressions(stmt)):
+            if kind is not BLOCK and any(contains(e, target) for e in header_expressions(stmt)):
                 return [Frame(block, index)]
         elif (index == last and stmt.line < line) or contains(stmt, target):
             return [Frame(block, index)]
@@ -176,8 +192,10 @@ def statement_path(block: Block, target: Expression) -> list[Frame] | None:
 
 def lvalue_names(lvalue: Lvalue) -> list[Expression]:
     """The targets of an assignment, with tuple/list/star targets flattened."""
-    if isinstance(lvalue, (TupleExpr, ListExpr)):
+    if type(lvalue) is NAME_EXPR:
+        return [lvalue]  # the commonest target
+    if type(lvalue) is TUPLE_EXPR or type(lvalue) is LIST_EXPR:
         return [name for item in lvalue.items for name in lvalue_names(item)]
-    if isinstance(lvalue, StarExpr):
+    if type(lvalue) is STAR_EXPR:
         return lvalue_names(lvalue.expr)
     return [lvalue]

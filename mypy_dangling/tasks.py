@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from mypy.nodes import TypeAlias, TypeInfo
-from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
+from mypy.types import Type
+
+from mypy_dangling.classes import ANY_TYPE, INSTANCE, UNION_TYPE, proper
 
 TaskKind = Literal["Task", "Future"]
 
@@ -124,11 +126,11 @@ def forget_classes() -> None:
 
 def task_kind(typ: Type | None) -> TaskKind | None:
     """ "Task"/"Future" when a value of this type is (or may be) an asyncio task, else None."""
-    proper = get_proper_type(typ)
-    if isinstance(proper, Instance):
-        return info_task_kind(proper.type)
-    if isinstance(proper, UnionType):
-        kinds = {task_kind(item) for item in proper.items}
+    found = proper(typ)
+    if type(found) is INSTANCE:
+        return info_task_kind(found.type)
+    if type(found) is UNION_TYPE:
+        kinds = {task_kind(item) for item in found.items}
         if "Task" in kinds:
             return "Task"
         if "Future" in kinds:
@@ -137,13 +139,13 @@ def task_kind(typ: Type | None) -> TaskKind | None:
 
 
 def is_any(typ: Type | None) -> bool:
-    return isinstance(get_proper_type(typ), AnyType)
+    return type(proper(typ)) is ANY_TYPE
 
 
 def has_base(typ: Type | None, fullname: str) -> bool:
     """Whether the type is an instance of the class ``fullname`` (or of a subclass)."""
-    proper = get_proper_type(typ)
-    return isinstance(proper, Instance) and proper.type.has_base(fullname)
+    found = proper(typ)
+    return type(found) is INSTANCE and found.type.has_base(fullname)
 
 
 def reported(kind: TaskKind | None, report_futures: bool) -> bool:

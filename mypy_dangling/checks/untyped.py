@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, TypeGuard
 
-from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, NameExpr
+from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr
 from mypy.server.subexpr import get_subexpressions
 
+from mypy_dangling.classes import CALL_EXPR, MEMBER_EXPR, NAME_EXPR
 from mypy_dangling.syntax import Frame, contains
 from mypy_dangling.tasks import PRODUCER_LOOP_METHODS, TaskKind, is_any
 
@@ -34,14 +35,14 @@ ANY_LOOP_METHODS: Final = ("create_task", "run_in_executor")
 
 def is_loop_call(expr: Expression, *, typed: bool) -> TypeGuard[CallExpr]:
     """``<...loop>.create_task(...)`` by syntax (in annotated code: on an attribute)."""
-    if not (
-        isinstance(expr, CallExpr)
-        and isinstance(expr.callee, MemberExpr)
-        and expr.callee.name in ANY_LOOP_METHODS
-    ):
+    # (exact types: mypy does not subclass its expression nodes)
+    if type(expr) is not CALL_EXPR:
         return False
-    receiver = expr.callee.expr
-    if typed and not isinstance(receiver, MemberExpr):
+    callee = expr.callee
+    if type(callee) is not MEMBER_EXPR or callee.name not in ANY_LOOP_METHODS:
+        return False
+    receiver = callee.expr
+    if typed and type(receiver) is not MEMBER_EXPR:
         return False
     return _last_name(receiver).endswith("loop")
 
@@ -66,14 +67,14 @@ def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:
     for expr in get_subexpressions(func):
         # most subexpressions are not calls: the exact type first (mypy does not subclass
         # its expression nodes), then the full test
-        if type(expr) is CallExpr and is_loop_call(expr, typed=typed):
+        if type(expr) is CALL_EXPR and is_loop_call(expr, typed=typed):
             end = expr.end_line if expr.end_line is not None else expr.line
             lines.update(range(expr.line, end + 1))
     return frozenset(lines)
 
 
 def _last_name(expr: Expression) -> str:
-    if isinstance(expr, (NameExpr, MemberExpr)):
+    if type(expr) is NAME_EXPR or type(expr) is MEMBER_EXPR:
         return expr.name
     return ""
 

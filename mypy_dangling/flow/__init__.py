@@ -30,9 +30,18 @@ from mypy.nodes import (
 )
 from mypy.options import Options
 from mypy.server.trigger import make_wildcard_trigger
-from mypy.types import AnyType, Instance, Type, UnionType, get_proper_type
+from mypy.types import Type
 
 from mypy_dangling.checks.untyped import any_loop_lines, mentions_loop_methods
+from mypy_dangling.classes import (
+    ANY_TYPE,
+    CALL_EXPR,
+    INSTANCE,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    UNION_TYPE,
+    proper,
+)
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import FACTS_NAME, FactStore, module_functions
 from mypy_dangling.flow.summary import wraps_existing
@@ -91,12 +100,16 @@ class Flow:
         if the callee's body says so: only with body inference on."""
         if not self.config.infer_owners:
             return False
-        proper = get_proper_type(typ)
-        if isinstance(proper, AnyType):
+        found = proper(typ)
+        if type(found) is INSTANCE:
+            return found.type.fullname in WIDE_RETURNS
+        if type(found) is ANY_TYPE:
             return True
-        if isinstance(proper, UnionType):
-            return any(self.may_hide_task(item) for item in proper.items)
-        return isinstance(proper, Instance) and proper.type.fullname in WIDE_RETURNS
+        if type(found) is UNION_TYPE:
+            for item in found.items:
+                if self.may_hide_task(item):
+                    return True
+        return False
 
     def judge_call(self, api: TypeChecker, call: CallExpr, depth: int = 0) -> Verdict:
         """The verdict on what ``call`` (an expression being checked) returns."""
@@ -122,10 +135,11 @@ class Flow:
         """What the call's arguments change: a callee that hands back its argument is
         judged by that argument; an asyncio wrapper of objects that exist already
         (``shield(self._fut)``) holds nothing new."""
+        callee = call.callee
         if (
             verdict.fresh
-            and isinstance(call.callee, RefExpr)
-            and call.callee.fullname in WRAPPER_FUNCTIONS
+            and (type(callee) is NAME_EXPR or type(callee) is MEMBER_EXPR)
+            and callee.fullname in WRAPPER_FUNCTIONS
             and wraps_existing(call)
         ):
             return Verdict("held", None, verdict.modules)
@@ -136,7 +150,7 @@ class Flow:
         if len(kinds) <= index or any(kind != ARG_POS for kind in kinds) or depth > 8:
             return HELD
         argument = call.args[index]
-        if not isinstance(argument, CallExpr):
+        if type(argument) is not CALL_EXPR:
             return HELD  # an existing object
         return self.judge_call(api, argument, depth + 1)
 

@@ -52,15 +52,11 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.semanal_pass1 import SemanticAnalyzerPreAnalysis
 from mypy.types import (
-    AnyType,
-    CallableType,
     FunctionLike,
     Instance,
     LiteralType,
-    NoneType,
     ProperType,
     Type,
-    TypeAliasType,
     TypeType,
     TypeVarType,
     UnionType,
@@ -68,6 +64,22 @@ from mypy.types import (
 )
 from mypy.version import __version__ as mypy_version
 
+from mypy_dangling.classes import (
+    ANY_TYPE,
+    CALLABLE_TYPE,
+    CLASS_DEF,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    LITERAL_TYPE,
+    NONE_TYPE,
+    OVERLOADED_FUNC_DEF,
+    TYPE_ALIAS_TYPE,
+    TYPE_VAR_TYPE,
+    UNION_TYPE,
+    VAR,
+    proper,
+)
 from mypy_dangling.flow.summary import JSON, ModuleNames, summarize
 from mypy_dangling.syntax import COMPOUND_TYPES, child_blocks
 from mypy_dangling.tasks import ALIAS_RETURNS, BOUNDS, PLAIN_CLASSES, plain_class, task_kind
@@ -89,45 +101,51 @@ PLAIN_COMMENT: Final = b"# mypy_"
 
 def function_of(node: SymbolNode | None) -> FuncDef | None:
     """The function behind a symbol: a decorated function, an overload's implementation."""
-    if isinstance(node, Decorator):
+    # (exact types: mypy does not subclass its nodes but ``TypeInfo``)
+    if type(node) is FUNC_DEF:
+        return node
+    if type(node) is DECORATOR:
         return node.func
-    if isinstance(node, OverloadedFuncDef):
+    if type(node) is OVERLOADED_FUNC_DEF:
         impl = node.impl
-        return impl.func if isinstance(impl, Decorator) else impl
-    return node if isinstance(node, FuncDef) else None
+        return impl.func if isinstance(impl, DECORATOR) else impl
+    return None
 
 
 def may_return_task(typ: Type | None) -> bool:
     """Whether a declared return type is, or may hide, a Task or Future."""
-    if type(typ) is TypeAliasType and not typ.args and typ.alias is not None:
+    if type(typ) is TYPE_ALIAS_TYPE and not typ.args and typ.alias is not None:
         # ``-> ConfigType``: expanded once per alias for the run, not per function (an
         # alias of a TypedDict costs thousands of instructions to expand).
         alias = typ.alias
         known = ALIAS_RETURNS.get(alias)
         if known is None:
-            known = ALIAS_RETURNS[alias] = _may_return_task(get_proper_type(typ))
+            known = ALIAS_RETURNS[alias] = _may_return_task(proper(typ))
         return known
-    return _may_return_task(get_proper_type(typ))
+    return _may_return_task(proper(typ))
 
 
-def _may_return_task(proper: ProperType | None) -> bool:
-    if type(proper) is NoneType:
+def _may_return_task(typ: ProperType | None) -> bool:
+    # (exact types: mypy does not subclass these)
+    if type(typ) is NONE_TYPE:
         return False  # ``-> None``: the most common declaration by far
-    if proper is None or isinstance(proper, AnyType):
+    if typ is None or type(typ) is ANY_TYPE:
         return True
-    if isinstance(proper, TypeVarType):
-        return typevar_may_be_task(proper)
-    if isinstance(proper, UnionType):
+    if type(typ) is INSTANCE:
+        return not plain_class(typ.type)
+    if type(typ) is TYPE_VAR_TYPE:
+        return typevar_may_be_task(typ)
+    if type(typ) is UNION_TYPE:
         # ``-> Entity | None``, one of the commonest declarations: the plain items are
         # passed over inline.
-        for item in proper.items:
+        for item in typ.items:
             kind = type(item)
-            if kind is NoneType or (kind is Instance and item.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+            if kind is NONE_TYPE or (kind is INSTANCE and item.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
                 continue
             if may_return_task(item):
                 return True
         return False
-    return isinstance(proper, Instance) and not plain_class(proper.type)
+    return False
 
 
 def typevar_may_be_task(typevar: TypeVarType) -> bool:
@@ -165,7 +183,7 @@ def _bound_may_be_task(bound: Type) -> bool:
 def is_candidate(func: FuncDef) -> bool:
     """A function whose result may be a task, by its declaration: the ones summarised."""
     typ = func.type
-    if typ is not None and not (isinstance(typ, CallableType) and may_return_task(typ.ret_type)):
+    if typ is not None and not (type(typ) is CALLABLE_TYPE and may_return_task(typ.ret_type)):
         return False  # most functions: declared to return something else
     return not (func.is_coroutine or func.is_generator or func.is_property)
 
@@ -218,13 +236,13 @@ def _definitions(
         stmt_kind = type(stmt)  # exact types: one call, then a set test and identity tests
         if stmt_kind not in DEFINING_TYPES:
             continue
-        if stmt_kind is FuncDef:
+        if stmt_kind is FUNC_DEF:
             func: FuncDef | None = stmt  # type: ignore[assignment]
-        elif stmt_kind is Decorator:
+        elif stmt_kind is DECORATOR:
             func = stmt.func  # type: ignore[attr-defined]
-        elif stmt_kind is OverloadedFuncDef:
+        elif stmt_kind is OVERLOADED_FUNC_DEF:
             func = function_of(stmt)  # type: ignore[arg-type]
-        elif isinstance(stmt, ClassDef):
+        elif type(stmt) is CLASS_DEF:
             sym = names.get(stmt.name)
             if (
                 sym is not None
@@ -254,10 +272,10 @@ def _definitions(
             # ``PLAIN_CLASSES``), inline: a call per function of every module costs more
             # than the test.
             typ = func.type
-            if type(typ) is CallableType:
+            if type(typ) is CALLABLE_TYPE:
                 ret = typ.ret_type
                 kind = type(ret)
-                if kind is NoneType or (kind is Instance and ret.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
+                if kind is NONE_TYPE or (kind is INSTANCE and ret.type in PLAIN_CLASSES):  # type: ignore[attr-defined]
                     continue
             if not is_candidate(func):
                 continue
@@ -350,8 +368,8 @@ class FactStore:
     def _stored_facts(self, tree: MypyFile) -> dict[str, JSON]:
         sym = tree.names.get(FACTS_NAME)
         var = sym.node if sym is not None else None
-        literal = get_proper_type(var.type) if isinstance(var, Var) else None
-        if not isinstance(literal, LiteralType) or not isinstance(literal.value, str):
+        literal = proper(var.type) if type(var) is VAR else None
+        if type(literal) is not LITERAL_TYPE or not isinstance(literal.value, str):
             return {}
         raw = literal.value
         cached = self._stored.get(tree.fullname)

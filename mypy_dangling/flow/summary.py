@@ -33,7 +33,6 @@ receiver named ``*loop`` is an event loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import compress
 from typing import Any, Final, TypeGuard
 
 from mypy.lookup import lookup_fully_qualified
@@ -41,60 +40,69 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_STAR,
     ARG_STAR2,
-    AssertTypeExpr,
-    AssignmentExpr,
     AssignmentStmt,
     Block,
-    BytesExpr,
     CallExpr,
-    CastExpr,
     ClassDef,
-    ComplexExpr,
-    ConditionalExpr,
     Decorator,
-    DelStmt,
-    EllipsisExpr,
     Expression,
-    ExpressionStmt,
-    FloatExpr,
-    ForStmt,
     FuncDef,
     GlobalDecl,
     Import,
     ImportFrom,
-    IndexExpr,
-    IntExpr,
-    LambdaExpr,
-    ListExpr,
-    MemberExpr,
     MypyFile,
     NameExpr,
     NonlocalDecl,
     OperatorAssignmentStmt,
-    OpExpr,
     OverloadedFuncDef,
-    PassStmt,
-    RaiseStmt,
     ReturnStmt,
-    StarExpr,
     Statement,
-    StrExpr,
-    SuperExpr,
     SymbolNode,
-    TryStmt,
-    TupleExpr,
-    WithStmt,
 )
 from mypy.server.subexpr import get_subexpressions
 
+from mypy_dangling.classes import (
+    ASSERT_TYPE_EXPR,
+    ASSIGNMENT_EXPR,
+    ASSIGNMENT_STMT,
+    CALL_EXPR,
+    CAST_EXPR,
+    CLASS_DEF,
+    CONDITIONAL_EXPR,
+    DECORATOR,
+    DEL_STMT,
+    ELLIPSIS_EXPR,
+    EXPRESSION_STMT,
+    FOR_STMT,
+    FUNC_DEF,
+    GLOBAL_DECL,
+    IMPORT,
+    IMPORT_FROM,
+    INDEX_EXPR,
+    LAMBDA_EXPR,
+    LIST_EXPR,
+    LITERAL_TYPES,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    NONLOCAL_DECL,
+    OP_EXPR,
+    OPERATOR_ASSIGNMENT_STMT,
+    OVERLOADED_FUNC_DEF,
+    PASS_STMT,
+    RAISE_STMT,
+    RETURN_STMT,
+    STAR_EXPR,
+    STR_EXPR,
+    SUPER_EXPR,
+    TRY_STMT,
+    TUPLE_EXPR,
+    WITH_STMT,
+)
 from mypy_dangling.syntax import (
     COMPOUND_TYPES,
-    NAME_OF,
-    NAME_TYPES,
     child_blocks,
     header_expressions,
     lvalue_names,
-    of_types,
     own_expressions,
 )
 from mypy_dangling.tasks import WRAPPER_FUNCTIONS
@@ -130,7 +138,6 @@ UNKNOWN: Final = ["unknown"]
 OTHER: Final = ["other"]
 GIVEN: Final = ["given"]
 NONE: Final = ["none"]
-LITERALS: Final = (IntExpr, StrExpr, BytesExpr, FloatExpr, ComplexExpr, EllipsisExpr)
 #: Statements that define a function or a class (a closure: what it mentions is kept).
 DEFINITION_TYPES: Final = frozenset({FuncDef, Decorator, OverloadedFuncDef, ClassDef})
 #: The statements :func:`_return_expressions` looks at (by exact type: mypy does not
@@ -157,11 +164,11 @@ BINDING_TYPES: Final = frozenset(
 def is_trivial(body: Block) -> bool:
     """A body that only declares: ``...``, ``pass``, a docstring, ``raise NotImplementedError``."""
     for stmt in body.body:
-        if isinstance(stmt, PassStmt):
+        if type(stmt) is PASS_STMT or type(stmt) is RAISE_STMT:
             continue
-        if isinstance(stmt, ExpressionStmt) and isinstance(stmt.expr, (EllipsisExpr, StrExpr)):
-            continue
-        if isinstance(stmt, RaiseStmt):
+        if type(stmt) is EXPRESSION_STMT and (
+            type(stmt.expr) is ELLIPSIS_EXPR or type(stmt.expr) is STR_EXPR
+        ):
             continue
         return False
     return True
@@ -288,15 +295,15 @@ class FunctionBody:
             self._statement(stmt)
 
     def _statement(self, stmt: Statement) -> None:
-        # The commonest statements first; then by exact type (mypy does not subclass its
+        # The commonest statements first; by exact type (mypy does not subclass its
         # statement nodes).
-        if isinstance(stmt, ExpressionStmt):
+        if type(stmt) is EXPRESSION_STMT:
             self._expression(stmt.expr)
             return
-        if isinstance(stmt, AssignmentStmt):
+        if type(stmt) is ASSIGNMENT_STMT:
             self._assignment(stmt.lvalues, stmt.rvalue)
             return
-        if isinstance(stmt, ReturnStmt):
+        if type(stmt) is RETURN_STMT:
             if stmt.expr is not None:
                 self.returns.append(stmt.expr)
                 self._expression(stmt.expr, returned=True)
@@ -306,25 +313,25 @@ class FunctionBody:
             self._captured(stmt)
             return
         if kind not in COMPOUND_TYPES:
-            if isinstance(stmt, OperatorAssignmentStmt):  # ``t += x`` reads t
+            if type(stmt) is OPERATOR_ASSIGNMENT_STMT:  # ``t += x`` reads t
                 self._expression(stmt.lvalue)
                 self._expression(stmt.rvalue)
-            elif isinstance(stmt, DelStmt):
+            elif type(stmt) is DEL_STMT:
                 for target in lvalue_names(stmt.expr):
-                    if not isinstance(target, NameExpr):
+                    if type(target) is not NAME_EXPR:
                         self._expression(target)
             else:  # ``raise``, ``assert``...: any local they mention is kept
                 self._captured(stmt)
             return
-        if isinstance(stmt, ForStmt):
+        if type(stmt) is FOR_STMT:
             self._expression(stmt.expr)
             self._target(stmt.index, None)
-        elif isinstance(stmt, WithStmt):
+        elif type(stmt) is WITH_STMT:
             for manager, bound in zip(stmt.expr, stmt.target, strict=True):
                 self._expression(manager)
                 if bound is not None:
                     self._target(bound, manager)
-        elif isinstance(stmt, TryStmt):
+        elif type(stmt) is TRY_STMT:
             for var in stmt.vars:
                 if var is not None:
                     self._target(var, None)
@@ -345,15 +352,16 @@ class FunctionBody:
                     self.uses[lvalue.name].kept = True
         name = rvalue.name if self._is_local(rvalue) else None
         for lvalue in lvalues:
-            if name is not None and isinstance(lvalue, (IndexExpr, MemberExpr)):
-                # ``self._tasks[key] = task`` / ``self._task = task``: stored.
-                if isinstance(lvalue, IndexExpr):
-                    self.uses[name].containers.append(self.typeref(lvalue.base))
-                    self._expression(lvalue.base)
-                    self._expression(lvalue.index)
-                else:
-                    self.uses[name].kept = True
-                    self._expression(lvalue.expr)
+            if name is not None and type(lvalue) is INDEX_EXPR:
+                # ``self._tasks[key] = task``: stored in a container.
+                self.uses[name].containers.append(self.typeref(lvalue.base))
+                self._expression(lvalue.base)
+                self._expression(lvalue.index)
+                continue
+            if name is not None and type(lvalue) is MEMBER_EXPR:
+                # ``self._task = task``: stored.
+                self.uses[name].kept = True
+                self._expression(lvalue.expr)
                 continue
             if name is not None:
                 self.uses[name].kept = True  # an alias, a global, an unpacking: kept
@@ -363,7 +371,7 @@ class FunctionBody:
 
     def _target(self, lvalue: Expression, value: Expression | None) -> None:
         """A binding: record where a local's value comes from; read the rest."""
-        if isinstance(lvalue, NameExpr):
+        if type(lvalue) is NAME_EXPR:
             name = lvalue.name
             if name in self.uses:
                 self._assigned_from.setdefault(name, []).append(value)
@@ -373,48 +381,47 @@ class FunctionBody:
                         self.origin(value) if value is not None else OTHER
                     )
             return
-        if isinstance(lvalue, (TupleExpr, ListExpr)):
+        if type(lvalue) is TUPLE_EXPR or type(lvalue) is LIST_EXPR:
             for item in lvalue.items:
                 self._target(item, None)
             return
-        if isinstance(lvalue, StarExpr):
+        if type(lvalue) is STAR_EXPR:
             self._target(lvalue.expr, None)
             return
         self._expression(lvalue)
 
     def _captured(self, node: Statement | Expression) -> None:
         """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
-        subexpressions = get_subexpressions(node)
         watched = self.uses.keys() if self._watched is None else self._watched
-        for name in watched & set(map(NAME_OF, of_types(subexpressions, NAME_TYPES))):
-            self.uses[name].kept = True
+        uses = self.uses
+        for sub in get_subexpressions(node):
+            if type(sub) is NAME_EXPR:
+                name = sub.name
+                if name in watched:
+                    uses[name].kept = True
 
     def _expression(self, expr: Expression, *, returned: bool = False) -> None:
         """Classify every mention of a local in ``expr``."""
         exprs = [expr, *get_subexpressions(expr)]
         watched = self._watched
-        if watched is not None:
+        if watched is not None and not _mentions(exprs, watched):
             # Only the uses of the watched locals are read: an expression that mentions
             # none of them (and binds no name with ``:=``, which a later reference to the
-            # name reads) changes nothing here.  Picked in C; most expressions of a body
-            # mention none of the few locals a function returns.
-            kinds = list(map(type, exprs))
-            if AssignmentExpr not in kinds and watched.isdisjoint(
-                map(NAME_OF, compress(exprs, map(NAME_TYPES.__contains__, kinds)))
-            ):
-                return
+            # name reads) changes nothing here.  Most expressions of a body mention none
+            # of the few locals a function returns.
+            return
         classified: set[int] = set()
         uses = self.uses
         # Exact types (mypy does not subclass its expression nodes): this loop sees every
         # subexpression of every summarised body.
         for sub in exprs:
             kind = type(sub)
-            if kind is CallExpr:
+            if kind is CALL_EXPR:
                 self._call(sub, classified)  # type: ignore[arg-type]
-            elif kind is LambdaExpr:
+            elif kind is LAMBDA_EXPR:
                 self._captured(sub)
                 classified.update(id(e) for e in get_subexpressions(sub))
-            elif kind is AssignmentExpr:
+            elif kind is ASSIGNMENT_EXPR:
                 target = sub.target  # type: ignore[attr-defined]
                 classified.add(id(target))
                 if target.name in uses:
@@ -427,14 +434,14 @@ class FunctionBody:
                     classified.add(id(value))
                     uses[value.name].returned = True
         for sub in exprs:
-            if type(sub) is NameExpr and id(sub) not in classified:
+            if type(sub) is NAME_EXPR and id(sub) not in classified:
                 name = sub.name
                 if name in uses:
                     uses[name].kept = True
 
     def _call(self, call: CallExpr, classified: set[int]) -> None:
         callee = call.callee
-        if isinstance(callee, MemberExpr) and self._is_local(callee.expr):
+        if type(callee) is MEMBER_EXPR and self._is_local(callee.expr):
             uses = self.uses[callee.expr.name]
             if callee.name in OWN_METHODS:
                 uses.own.add(callee.name)
@@ -442,20 +449,22 @@ class FunctionBody:
             elif callee.name in FINISHING_METHODS:
                 uses.finished = True
                 classified.add(id(callee.expr))
-        types = list(map(type, call.args))
-        if NameExpr not in types and AssignmentExpr not in types:
+        for arg in call.args:
+            if type(arg) is NAME_EXPR or type(arg) is ASSIGNMENT_EXPR:
+                break
+        else:
             return  # no local is passed (most calls pass literals, attributes, calls)
         container: JSON | None = None
         resolved = False
         for passed, kind in zip(call.args, call.arg_kinds, strict=True):
             # ``self._tasks.add(t := create_task(...))`` passes t
-            arg = passed.target if isinstance(passed, AssignmentExpr) else passed
+            arg = passed.target if type(passed) is ASSIGNMENT_EXPR else passed
             if kind in (ARG_STAR, ARG_STAR2) or not self._is_local(arg):
                 continue
             classified.add(id(arg))
             if not resolved:  # what receives a local (most calls pass none)
                 resolved = True
-                if isinstance(callee, MemberExpr) and self.global_fullname(callee) is None:
+                if type(callee) is MEMBER_EXPR and self.global_fullname(callee) is None:
                     container = self.typeref(callee.expr)  # ``self._tasks.add(task)``
             uses = self.uses[arg.name]
             if container is not None and container != UNKNOWN:
@@ -466,15 +475,15 @@ class FunctionBody:
     # -- names -----------------------------------------------------------------------
 
     def _is_local(self, expr: Expression | None) -> TypeGuard[NameExpr]:
-        return isinstance(expr, NameExpr) and self.is_local_name(expr.name)
+        return type(expr) is NAME_EXPR and self.is_local_name(expr.name)
 
     def global_fullname(self, expr: Expression) -> str | None:
         """The fullname a global name or a module attribute refers to."""
-        if isinstance(expr, NameExpr):
+        if type(expr) is NAME_EXPR:
             if self.is_local_name(expr.name):
                 return None
             return expr.fullname or self.names.global_name(expr.name)
-        if isinstance(expr, MemberExpr):
+        if type(expr) is MEMBER_EXPR:
             if expr.fullname:
                 return expr.fullname
             base = self.global_fullname(expr.expr)
@@ -489,23 +498,25 @@ class FunctionBody:
         return found[0] if len(found) == 1 else ["any", found]
 
     def origins(self, expr: Expression) -> list[JSON]:
-        if isinstance(expr, (CastExpr, AssertTypeExpr)):
-            return self.origins(expr.expr)
-        if isinstance(expr, ConditionalExpr):
-            return self.origins(expr.if_expr) + self.origins(expr.else_expr)
-        if isinstance(expr, OpExpr) and expr.op in ("and", "or"):
-            return self.origins(expr.left) + self.origins(expr.right)
-        if isinstance(expr, NameExpr):
+        # By exact type (mypy does not subclass its expression nodes), the commonest
+        # returned values first.
+        if type(expr) is NAME_EXPR:
             if expr.name in ("None", "True", "False"):  # keywords: never a local
                 return [NONE]
             if self.is_local_name(expr.name):
                 return [["local", expr.name]]
             return [GIVEN]
-        if isinstance(expr, LITERALS):
-            return [NONE]
-        if isinstance(expr, (MemberExpr, IndexExpr)):
+        if type(expr) is MEMBER_EXPR or type(expr) is INDEX_EXPR:
             return [GIVEN]
-        if isinstance(expr, CallExpr):
+        if type(expr) in LITERAL_TYPES:
+            return [NONE]
+        if type(expr) is CAST_EXPR or type(expr) is ASSERT_TYPE_EXPR:
+            return self.origins(expr.expr)
+        if type(expr) is CONDITIONAL_EXPR:
+            return self.origins(expr.if_expr) + self.origins(expr.else_expr)
+        if type(expr) is OP_EXPR and expr.op in ("and", "or"):
+            return self.origins(expr.left) + self.origins(expr.right)
+        if type(expr) is CALL_EXPR:
             ref = self.callee_ref(expr.callee)
             if ref is None:
                 return [OTHER]
@@ -519,9 +530,9 @@ class FunctionBody:
         fullname = self.global_fullname(callee)
         if fullname is not None:
             return ["fn", fullname]
-        if isinstance(callee, SuperExpr):
+        if type(callee) is SUPER_EXPR:
             return ["super", callee.name]
-        if isinstance(callee, MemberExpr):
+        if type(callee) is MEMBER_EXPR:
             return ["meth", self.typeref(callee.expr, depth + 1), callee.name, _last(callee.expr)]
         return None
 
@@ -529,7 +540,7 @@ class FunctionBody:
         """A description of the type of ``expr``, resolved later from declarations."""
         if depth > MAX_REF_DEPTH:
             return UNKNOWN
-        if isinstance(expr, NameExpr):
+        if type(expr) is NAME_EXPR:
             if expr.name == self.self_name:
                 return ["self"]
             if expr.name in self.params:
@@ -543,12 +554,12 @@ class FunctionBody:
         fullname = self.global_fullname(expr)
         if fullname is not None:
             return ["name", fullname]
-        if isinstance(expr, MemberExpr):
+        if type(expr) is MEMBER_EXPR:
             return ["member", self.typeref(expr.expr, depth + 1), expr.name]
-        if isinstance(expr, CallExpr):
+        if type(expr) is CALL_EXPR:
             ref = self.callee_ref(expr.callee, depth + 1)
             return ["ret", ref] if ref is not None else UNKNOWN
-        if isinstance(expr, (CastExpr, AssertTypeExpr)):
+        if type(expr) is CAST_EXPR or type(expr) is ASSERT_TYPE_EXPR:
             return self.typeref(expr.expr, depth)
         return UNKNOWN
 
@@ -616,13 +627,13 @@ def summarize(func: FuncDef, names: ModuleNames, bound_self: bool) -> list[JSON]
 def _return_expressions(block: Block) -> Iterator[Expression]:
     """The values of the ``return`` statements of a body, in order (not in nested
     functions or classes), as :meth:`FunctionBody._walk` finds them."""
-    body = block.body
-    # Only returns and statements with blocks matter: the others are skipped in C.
-    for stmt in compress(body, map(RETURN_WALK_TYPES.__contains__, map(type, body))):
-        if isinstance(stmt, ReturnStmt):
+    # Only returns and statements with blocks matter (by exact type: mypy does not
+    # subclass its statement nodes).
+    for stmt in block.body:
+        if type(stmt) is RETURN_STMT:
             if stmt.expr is not None:
                 yield stmt.expr
-        else:
+        elif type(stmt) in RETURN_WALK_TYPES:
             for child in child_blocks(stmt):
                 yield from _return_expressions(child)
 
@@ -633,28 +644,41 @@ def wraps_existing(call: CallExpr) -> bool:
     args = [arg for arg, kind in zip(call.args, call.arg_kinds, strict=True) if kind != ARG_NAMED]
     if not args:
         return False
-    return all(
-        isinstance(arg.expr if isinstance(arg, StarExpr) else arg, (MemberExpr, IndexExpr))
-        for arg in args
-    )
+    for arg in args:
+        item = arg.expr if type(arg) is STAR_EXPR else arg
+        if type(item) is not MEMBER_EXPR and type(item) is not INDEX_EXPR:
+            return False
+    return True
 
 
 def _returned_values(expr: Expression) -> Iterator[Expression]:
     """The expressions whose value may be the value of ``expr``."""
-    if isinstance(expr, ConditionalExpr):
+    if type(expr) is CONDITIONAL_EXPR:
         yield from _returned_values(expr.if_expr)
         yield from _returned_values(expr.else_expr)
-    elif isinstance(expr, OpExpr) and expr.op in ("and", "or"):
+    elif type(expr) is OP_EXPR and expr.op in ("and", "or"):
         yield from _returned_values(expr.left)
         yield from _returned_values(expr.right)
-    elif isinstance(expr, (CastExpr, AssertTypeExpr)):
+    elif type(expr) is CAST_EXPR or type(expr) is ASSERT_TYPE_EXPR:
         yield from _returned_values(expr.expr)
     else:
         yield expr
 
 
+def _mentions(exprs: list[Expression], names: set[str]) -> bool:
+    """Whether ``exprs`` name one of ``names``, or bind a name with ``:=``."""
+    for expr in exprs:
+        kind = type(expr)
+        if kind is NAME_EXPR:
+            if expr.name in names:  # type: ignore[attr-defined]
+                return True
+        elif kind is ASSIGNMENT_EXPR:
+            return True
+    return False
+
+
 def _last(expr: Expression) -> str:
-    return expr.name if isinstance(expr, (NameExpr, MemberExpr)) else ""
+    return expr.name if type(expr) is NAME_EXPR or type(expr) is MEMBER_EXPR else ""
 
 
 def _local_names(func: FuncDef) -> set[str]:
@@ -664,51 +688,58 @@ def _local_names(func: FuncDef) -> set[str]:
 
     def bind(lvalue: Expression) -> None:
         for target in lvalue_names(lvalue):
-            if isinstance(target, NameExpr):
+            if type(target) is NAME_EXPR:
                 names.add(target.name)
 
     # ``:=`` is rare: look for it statement by statement only if the body has one at all.
-    walrus = AssignmentExpr in map(type, get_subexpressions(func.body))
+    walrus = False
+    for expr in get_subexpressions(func.body):
+        if type(expr) is ASSIGNMENT_EXPR:
+            walrus = True
+            break
 
     def walk(block: Block) -> None:
-        body = block.body
-        # Without a walrus, only the statements that can bind a name matter: the others
-        # (expressions, returns, ``raise``...) are skipped in C.
-        stmts = (
-            body if walrus else compress(body, map(BINDING_TYPES.__contains__, map(type, body)))
-        )
-        for stmt in stmts:
+        for stmt in block.body:
             kind = type(stmt)
-            if kind is AssignmentStmt:  # the most common statement that binds
+            # Without a walrus, only the statements that can bind a name matter (by exact
+            # type: mypy does not subclass its statement nodes): the others (expressions,
+            # returns, ``raise``...) are passed over.
+            if not walrus and kind not in BINDING_TYPES:
+                continue
+            if kind is ASSIGNMENT_STMT:  # the most common statement that binds
                 for lvalue in stmt.lvalues:  # type: ignore[attr-defined]
                     target_kind = type(lvalue)
-                    if target_kind is NameExpr:  # ``x = ...``, inline
+                    if target_kind is NAME_EXPR:  # ``x = ...``, inline
                         names.add(lvalue.name)
-                    elif target_kind is not MemberExpr and target_kind is not IndexExpr:
+                    elif target_kind is not MEMBER_EXPR and target_kind is not INDEX_EXPR:
                         bind(lvalue)  # ``a, b = ...``; ``self.x = ...`` binds no name
-            elif isinstance(stmt, (GlobalDecl, NonlocalDecl)):
+            elif type(stmt) is GLOBAL_DECL or type(stmt) is NONLOCAL_DECL:
                 declared.update(stmt.names)
-            elif isinstance(stmt, (FuncDef, OverloadedFuncDef, ClassDef)):
+            elif (
+                type(stmt) is FUNC_DEF
+                or type(stmt) is OVERLOADED_FUNC_DEF
+                or type(stmt) is CLASS_DEF
+            ):
                 names.add(stmt.name)
                 continue
-            elif isinstance(stmt, Decorator):
+            elif type(stmt) is DECORATOR:
                 names.add(stmt.func.name)
                 continue
-            elif isinstance(stmt, OperatorAssignmentStmt):
+            elif type(stmt) is OPERATOR_ASSIGNMENT_STMT:
                 bind(stmt.lvalue)
-            elif isinstance(stmt, ForStmt):
+            elif type(stmt) is FOR_STMT:
                 bind(stmt.index)
-            elif isinstance(stmt, WithStmt):
+            elif type(stmt) is WITH_STMT:
                 for target in stmt.target:
                     if target is not None:
                         bind(target)
-            elif isinstance(stmt, TryStmt):
+            elif type(stmt) is TRY_STMT:
                 for var in stmt.vars:
                     if var is not None:
                         names.add(var.name)
-            elif isinstance(stmt, Import):
+            elif type(stmt) is IMPORT:
                 names.update(alias or mod.split(".")[0] for mod, alias in stmt.ids)
-            elif isinstance(stmt, ImportFrom):
+            elif type(stmt) is IMPORT_FROM:
                 names.update(alias or name for name, alias in stmt.names)
             if walrus:
                 names.update(_walrus_targets(stmt))
@@ -723,8 +754,8 @@ def _local_names(func: FuncDef) -> set[str]:
 def _walrus_targets(stmt: Statement) -> Iterator[str]:
     """Names bound by ``:=`` in a statement; for a compound statement, in its header only
     (its blocks are walked one statement at a time)."""
-    if isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef, ClassDef)):
+    if type(stmt) in DEFINITION_TYPES:
         return
     for expr in own_expressions(stmt):
-        if isinstance(expr, AssignmentExpr):
+        if type(expr) is ASSIGNMENT_EXPR:
             yield expr.target.name

@@ -29,31 +29,38 @@ from typing import Final, Literal
 
 from mypy.nodes import (
     FUNC_NO_INFO,
-    Decorator,
     FuncDef,
     MypyFile,
-    OverloadedFuncDef,
     SymbolNode,
     TypeInfo,
     Var,
 )
 from mypy.types import (
-    AnyType,
     CallableType,
     FunctionLike,
     Instance,
-    NoneType,
-    Overloaded,
     ProperType,
     TupleType,
     Type,
-    TypeType,
-    UnionType,
     get_proper_type,
 )
 from mypy.typevars import fill_typevars
 
 from mypy_dangling.checks.untyped import ANY_LOOP_METHODS
+from mypy_dangling.classes import (
+    ANY_TYPE,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    NONE_TYPE,
+    OVERLOADED,
+    OVERLOADED_FUNC_DEF,
+    TYPE_TYPE,
+    UNION_TYPE,
+    VAR,
+    proper,
+)
 from mypy_dangling.config import DanglingConfig
 from mypy_dangling.flow.store import (
     NO_BODY,
@@ -189,25 +196,26 @@ class Frame:
 def declared_type(node: SymbolNode | None) -> Type | None:
     """The declared type of a variable; None for one whose type mypy infers (an inferred
     type does not exist yet when a cold run reaches the call first)."""
-    if isinstance(node, Var) and (not node.is_inferred or node.explicit_self_type):
+    # (exact types: mypy does not subclass these nodes)
+    if type(node) is VAR and (not node.is_inferred or node.explicit_self_type):
         return node.type
-    if isinstance(node, Decorator) and node.func.is_property:
+    if type(node) is DECORATOR and node.func.is_property:
         return _return_type(node.func)
-    if isinstance(node, FuncDef) and node.is_property:
+    if type(node) is FUNC_DEF and node.is_property:
         return _return_type(node)
     return None
 
 
 def _return_type(node: SymbolNode | None) -> Type | None:
-    if isinstance(node, Decorator):
+    if type(node) is DECORATOR:
         if node.var.type is not None:
-            declared = get_proper_type(node.var.type)
-            return declared.ret_type if isinstance(declared, CallableType) else None
+            declared = proper(node.var.type)
+            return declared.ret_type if type(declared) is CALLABLE_TYPE else None
         node = node.func
-    typ = node.type if isinstance(node, (FuncDef, OverloadedFuncDef)) else None
-    if isinstance(typ, CallableType):
+    typ = node.type if type(node) is FUNC_DEF or type(node) is OVERLOADED_FUNC_DEF else None
+    if type(typ) is CALLABLE_TYPE:
         return typ.ret_type
-    if isinstance(typ, Overloaded) and typ.items:
+    if type(typ) is OVERLOADED and typ.items:
         return typ.items[0].ret_type
     return None
 
@@ -218,7 +226,9 @@ def is_weak(typ: ProperType | None) -> bool:
 
 def _instance(typ: ProperType | None) -> ProperType | None:
     """The instance type whose methods a call on ``typ`` looks up (a class object too)."""
-    if isinstance(typ, TypeType):
+    if type(typ) is INSTANCE:
+        return typ  # the commonest receiver
+    if type(typ) is TYPE_TYPE:
         return typ.item
     if isinstance(typ, FunctionLike) and typ.is_type_obj():
         return fill_typevars(typ.type_object())
@@ -270,7 +280,7 @@ class Judge:
         declared: TaskKind | None = None,
     ) -> Verdict:
         """A call of method ``name`` on a receiver of type ``receiver``."""
-        verdict = self._method(get_proper_type(receiver), name, last, modules, 0)
+        verdict = self._method(proper(receiver), name, last, modules, 0)
         return verdict.declared_as(declared)
 
     def callee(
@@ -403,15 +413,15 @@ class Judge:
         depth: int,
     ) -> Verdict:
         receiver = _instance(receiver)
-        if receiver is None or isinstance(receiver, AnyType):
+        if receiver is None or type(receiver) is ANY_TYPE:
             if last.endswith("loop") and name in ANY_LOOP_METHODS:
                 return fresh(PRODUCER_LOOP_METHODS[name])
             return UNKNOWN
-        if isinstance(receiver, UnionType):  # ``_hub: Hub | None``: None has no methods
-            items = [get_proper_type(item) for item in receiver.items]
-            items = [item for item in items if not isinstance(item, NoneType)]
+        if type(receiver) is UNION_TYPE:  # ``_hub: Hub | None``: None has no methods
+            items = [proper(item) for item in receiver.items]
+            items = [item for item in items if type(item) is not NONE_TYPE]
             return combine([self._method(item, name, last, modules, depth) for item in items])
-        if not isinstance(receiver, Instance):
+        if type(receiver) is not INSTANCE:
             return UNKNOWN
         info = receiver.type
         if depth:
