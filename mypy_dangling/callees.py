@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
-    FUNC_NO_INFO,
     Decorator,
     FuncDef,
     MypyFile,
@@ -50,6 +49,7 @@ from mypy_dangling.classes import (
     CALLABLE_TYPE,
     DECORATOR,
     FUNC_DEF,
+    FUNC_NO_INFO,
     INSTANCE,
     MYPY_FILE,
     NONE_TYPE,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final, overload
 
 from mypy import nodes, types
+from mypy.server.subexpr import get_subexpressions
 
 # -- statements ----------------------------------------------------------------------------
 ASSIGNMENT_STMT: Final = nodes.AssignmentStmt
@@ -72,6 +73,8 @@ LITERAL_TYPES: Final = frozenset(
 )
 
 # -- symbols -------------------------------------------------------------------------------
+#: The ``info`` of a function outside a class.
+FUNC_NO_INFO: Final = nodes.FUNC_NO_INFO
 MYPY_FILE: Final = nodes.MypyFile
 TYPE_INFO: Final = nodes.TypeInfo
 VAR: Final = nodes.Var
@@ -92,6 +95,10 @@ UNION_TYPE: Final = types.UnionType
 WRAPPING_TYPES: Final = frozenset({types.TypeAliasType, types.TypeGuardedType})
 #: The types of a callable (mypy does not subclass them).
 CALLABLE_TYPES: Final = frozenset({types.CallableType, types.Overloaded})
+
+
+#: mypy's ``get_subexpressions`` (every expression under a node), for the same reason.
+subexpressions: Final = get_subexpressions
 
 
 @overload

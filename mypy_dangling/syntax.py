@@ -30,7 +30,6 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
-from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.classes import (
     BLOCK,
@@ -45,6 +44,7 @@ from mypy_dangling.classes import (
     TUPLE_EXPR,
     WHILE_STMT,
     WITH_STMT,
+    subexpressions,
 )
 
 #: Statements with a scope of their own: their bodies are checked as separate functions.
@@ -137,8 +137,8 @@ def own_expressions(stmt: Statement) -> list[Expression]:
     """Every expression a statement evaluates itself, subexpressions included: for a
     compound statement, those of its header (its blocks hold statements of their own)."""
     if child_blocks(stmt):
-        return [e for h in header_expressions(stmt) for e in (h, *get_subexpressions(h))]
-    return get_subexpressions(stmt)
+        return [e for h in header_expressions(stmt) for e in (h, *subexpressions(h))]
+    return subexpressions(stmt)
 
 
 def spans_line(stmt: Statement, line: int) -> bool:
@@ -149,7 +149,7 @@ def spans_line(stmt: Statement, line: int) -> bool:
 def contains(node: Statement | Expression, target: Expression) -> bool:
     """Whether ``target`` (by identity: nodes have no ``__eq__``) is ``node`` or one of its
     subexpressions."""
-    return node is target or target in get_subexpressions(node)
+    return node is target or target in subexpressions(node)
 
 
 def statement_path(block: Block, target: Expression) -> list[Frame] | None:

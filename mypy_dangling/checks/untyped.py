@@ -20,9 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, TypeGuard
 
 from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr
-from mypy.server.subexpr import get_subexpressions
 
-from mypy_dangling.classes import CALL_EXPR, MEMBER_EXPR, NAME_EXPR
+from mypy_dangling.classes import CALL_EXPR, MEMBER_EXPR, NAME_EXPR, subexpressions
 from mypy_dangling.syntax import Frame, contains
 from mypy_dangling.tasks import PRODUCER_LOOP_METHODS, TaskKind, is_any
 
@@ -64,7 +63,7 @@ def any_loop_lines(func: FuncDef, *, typed: bool) -> frozenset[int]:
     annotated function, ``<...>.<attr>loop.create_task(...)``): a hooked call elsewhere
     cannot be the argument of one."""
     lines: set[int] = set()
-    for expr in get_subexpressions(func):
+    for expr in subexpressions(func):
         # most subexpressions are not calls: the exact type first (mypy does not subclass
         # its expression nodes), then the full test
         if type(expr) is CALL_EXPR and is_loop_call(expr, typed=typed):
@@ -85,7 +84,7 @@ def any_loop_calls(
     """The calls ``<...loop>.create_task(...)`` on ``Any`` whose arguments hold ``inner``."""
     return [
         expr
-        for expr in get_subexpressions(path[-1].statement)
+        for expr in subexpressions(path[-1].statement)
         if is_loop_call(expr, typed=typed)
         and any(contains(arg, inner) for arg in expr.args)
         and is_any(api.lookup_type_or_none(expr.callee.expr))  # type: ignore[attr-defined]

@@ -35,7 +35,6 @@ from typing import Final
 
 from mypy.errors import Errors
 from mypy.nodes import (
-    FUNC_NO_INFO,
     GDEF,
     ClassDef,
     Decorator,
@@ -70,6 +69,7 @@ from mypy_dangling.classes import (
     CLASS_DEF,
     DECORATOR,
     FUNC_DEF,
+    FUNC_NO_INFO,
     INSTANCE,
     LITERAL_TYPE,
     NONE_TYPE,

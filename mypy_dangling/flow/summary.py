@@ -59,7 +59,6 @@ from mypy.nodes import (
     Statement,
     SymbolNode,
 )
-from mypy.server.subexpr import get_subexpressions
 
 from mypy_dangling.classes import (
     ASSERT_TYPE_EXPR,
@@ -97,6 +96,7 @@ from mypy_dangling.classes import (
     TRY_STMT,
     TUPLE_EXPR,
     WITH_STMT,
+    subexpressions,
 )
 from mypy_dangling.syntax import (
     COMPOUND_TYPES,
@@ -394,7 +394,7 @@ class FunctionBody:
         """Every local ``node`` mentions is kept (a closure, or a statement not modelled)."""
         watched = self.uses.keys() if self._watched is None else self._watched
         uses = self.uses
-        for sub in get_subexpressions(node):
+        for sub in subexpressions(node):
             if type(sub) is NAME_EXPR:
                 name = sub.name
                 if name in watched:
@@ -402,7 +402,7 @@ class FunctionBody:
 
     def _expression(self, expr: Expression, *, returned: bool = False) -> None:
         """Classify every mention of a local in ``expr``."""
-        exprs = [expr, *get_subexpressions(expr)]
+        exprs = [expr, *subexpressions(expr)]
         watched = self._watched
         if watched is not None and not _mentions(exprs, watched):
             # Only the uses of the watched locals are read: an expression that mentions
@@ -420,7 +420,7 @@ class FunctionBody:
                 self._call(sub, classified)  # type: ignore[arg-type]
             elif kind is LAMBDA_EXPR:
                 self._captured(sub)
-                classified.update(id(e) for e in get_subexpressions(sub))
+                classified.update(id(e) for e in subexpressions(sub))
             elif kind is ASSIGNMENT_EXPR:
                 target = sub.target  # type: ignore[attr-defined]
                 classified.add(id(target))
@@ -693,7 +693,7 @@ def _local_names(func: FuncDef) -> set[str]:
 
     # ``:=`` is rare: look for it statement by statement only if the body has one at all.
     walrus = False
-    for expr in get_subexpressions(func.body):
+    for expr in subexpressions(func.body):
         if type(expr) is ASSIGNMENT_EXPR:
             walrus = True
             break

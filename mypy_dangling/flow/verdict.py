@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from mypy.nodes import (
-    FUNC_NO_INFO,
     FuncDef,
     MypyFile,
     SymbolNode,
@@ -52,6 +51,7 @@ from mypy_dangling.classes import (
     CALLABLE_TYPE,
     DECORATOR,
     FUNC_DEF,
+    FUNC_NO_INFO,
     INSTANCE,
     NONE_TYPE,
     OVERLOADED,
