@@ -305,6 +305,48 @@ def group(file: str, function: str) -> str:
     return "CPython runtime"
 
 
+#: The functions through which the memory layout moves mypy's own work (hashing types in its
+#: caches: a type's hash mixes object addresses into a Python int, whose conversion and
+#: reference counting cost more or less with the value).  ``--lottery`` takes their share
+#: out of plugin - null.
+HASH_FAMILY = frozenset(
+    {
+        "PyLong_AsSsize_t",
+        "PyLong_FromSsize_t",
+        "_PyLong_New",
+        "CPyTagged_IncRef",
+        "CPyTagged_DecRef",
+        "CPyDunder___hash__types___Instance",
+        "CPyDef_types___Instance_____hash__",
+    }
+)
+
+
+def print_lottery(rows: list[dict[str, object]]) -> None:
+    """Per seed: plugin - null, the hash family's share of it, and the rest."""
+    runs: dict[tuple[str, str, str, int], dict[str, Path]] = {}
+    for row in rows:
+        key = (str(row["label"]), str(row["codebase"]), str(row["options"]), int(row["seed"]))  # type: ignore[call-overload]
+        runs.setdefault(key, {})[str(row["variant"])] = Path(str(row["cachegrind"]))
+    print("| label | codebase | options | seed | plugin - null | hash family | the rest |")
+    print("|---|---|---|---|---|---|---|")
+    for key, files in sorted(runs.items()):
+        if "null" not in files or "plugin" not in files:
+            continue
+        null, plugin = by_function(files["null"]), by_function(files["plugin"])
+        total = sum(plugin.values()) - sum(null.values())
+        family = sum(
+            plugin.get(k, 0) - null.get(k, 0)
+            for k in set(null) | set(plugin)
+            if k[1] in HASH_FAMILY
+        )
+        label, codebase, options, seed = key
+        print(
+            f"| {label} | {codebase} | {options} | {seed} | {total / 1e6:,.1f} M"
+            f" | {family / 1e6:+,.1f} M | {(total - family) / 1e6:,.1f} M |"
+        )
+
+
 def print_diff(rows: list[dict[str, object]], lower: str, upper: str, top: int) -> None:
     newest: dict[tuple[str, str, str], dict[str, Path]] = {}
     for row in rows:
@@ -352,12 +394,21 @@ def main() -> None:
     parser.add_argument("--table", action="store_true", help="only print the saved results")
     parser.add_argument("--diff", metavar="A,B", help="split B - A by function (saved runs)")
     parser.add_argument("--top", type=int, default=15, help="functions to list with --diff")
+    parser.add_argument(
+        "--lottery",
+        action="store_true",
+        help="per seed, plugin - null with the share of the hash family (saved runs), which "
+        "moves with the memory layout, taken out",
+    )
     args = parser.parse_args()
     saved = load(None if args.label == "run" else args.label)
     saved = [row for row in saved if not args.only or row["codebase"] in args.only]
     saved = [row for row in saved if not args.options or row["options"] in args.options]
     if args.table:
         print_table(saved)
+        return
+    if args.lottery:
+        print_lottery(saved)
         return
     if args.diff:
         lower, _, upper = args.diff.partition(",")
