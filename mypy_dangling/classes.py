@@ -1,4 +1,5 @@
-"""mypy's node and type classes, as constants for the tests that run on every node.
+"""mypy's node and type classes (and two other names of mypy's), as constants for the code
+that runs on every node.
 
 Compiled with mypyc (``setup.py``), a module reads a name it imported from mypy from its
 globals dictionary at each use (about 140 instructions), while a ``Final`` name of the
